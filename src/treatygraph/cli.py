@@ -1,0 +1,50 @@
+"""Command line: wires the pipeline stages together; no logic of its own.
+
+Each subcommand is one small module in `treatygraph.commands` with `register(subparsers)`,
+which adds its parser and sets `func` (args -> exit code). Add a module's name to COMMANDS to expose it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .types import TreatygraphError
+
+COMMANDS: tuple[str, ...] = ("build",)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"treatygraph: error: {message}\n")
+        raise SystemExit(2)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="treatygraph", description="Treaty articles in, an RDF knowledge graph out.")
+    parser.add_argument("--version", action="version", version=f"treatygraph {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name in COMMANDS:
+        importlib.import_module(f"treatygraph.commands.{name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except TreatygraphError as err:
+        sys.stderr.write(f"treatygraph: error: {err}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("treatygraph: interrupted\n")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
