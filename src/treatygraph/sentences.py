@@ -1,0 +1,64 @@
+"""Sentence segmentation that survives abbreviations ("U.S.", "Mr.", "D.C."), initials and citation markers.
+
+Lines are hard boundaries too: infobox rows and headings are one line each in every ingested text.
+Offsets are code points of the article's plain text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ABBREVIATIONS = frozenset(
+    """mr mrs ms dr st mt ft jr sr sen rep gen col lt capt cmdr adm gov pres prof rev hon
+    no nos vol vols pp p art arts ch sec cf e.g i.e etc vs viz ca approx c inc ltd co corp bros
+    jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n u.s.s.r d.c n.y s.s h.m.s o.s n.s
+    a.d b.c est dept univ assn""".split()
+)
+_BOUNDARY = re.compile(r"[.!?](?:[\"'’”)\]]*)(?:\[\d+\]|\[[a-z]\]|\[citation needed\])*(?=\s+[\"'“(]?[A-Z0-9À-ÖØ-Þ])")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    begin: int
+    end: int
+    text: str
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """True when the period at `dot` ends an abbreviation or an initial rather than a sentence."""
+    start = dot
+    while start > 0 and (text[start - 1].isalpha() or text[start - 1] == "."):
+        start -= 1
+    word = text[start:dot].lower()
+    if not word:
+        return False
+    if word in ABBREVIATIONS or word.rstrip(".") in ABBREVIATIONS:
+        return True
+    return len(word) == 1 and text[start].isupper()  # an initial: "Harry S. Truman"
+
+
+def _split_line(text: str, begin: int, end: int) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = begin
+    for match in _BOUNDARY.finditer(text, begin, end):
+        if text[match.start()] == "." and _is_abbreviation(text, match.start()):
+            continue
+        spans.append((start, match.end()))
+        start = match.end()
+    spans.append((start, end))
+    return spans
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Sentences in text order, stripped of surrounding whitespace; never empty, never outside the text."""
+    sentences: list[Sentence] = []
+    for line in re.finditer(r"[^\n]+", text):
+        for begin, end in _split_line(text, line.start(), line.end()):
+            while begin < end and text[begin].isspace():
+                begin += 1
+            while end > begin and text[end - 1].isspace():
+                end -= 1
+            if begin < end:
+                sentences.append(Sentence(begin, end, text[begin:end]))
+    return sentences
