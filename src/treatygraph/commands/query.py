@@ -1,0 +1,63 @@
+"""`treatygraph query NAME --graph FILE [--format json|csv|table] [--param KEY=VALUE ...]` and `query --list`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..query import RENDERERS, CannedQuery, load_graph, load_queries, parse_param_args, run_query
+from ..types import TreatygraphError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "query",
+        help="run a canned SPARQL query (queries/NAME.rq) on a graph",
+        description="Run a canned SPARQL query on a graph file. `--list` shows the queries and their parameters.",
+    )
+    parser.add_argument("name", nargs="?", help="query name (see --list)")
+    parser.add_argument("--graph", type=Path, help="RDF file: .ttl, .nt, .trig, .nq, .jsonld")
+    parser.add_argument(
+        "--format",
+        choices=sorted(RENDERERS),
+        default=None,
+        help="json = W3C SPARQL 1.1 Query Results JSON; default: table on a terminal, json otherwise",
+    )
+    parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="query parameter")
+    parser.add_argument("--list", action="store_true", help="list the canned queries and exit")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    queries = load_queries()
+    if args.list:
+        sys.stdout.write(describe_queries(queries))
+        return 0
+    if not args.name:
+        raise TreatygraphError(f"which query? known: {', '.join(sorted(queries))}")
+    query = queries.get(args.name)
+    if query is None:
+        raise TreatygraphError(f"unknown query {args.name!r}; known: {', '.join(sorted(queries))}")
+    params = parse_param_args(args.param)
+    if args.graph is None:
+        raise TreatygraphError("query needs --graph FILE")
+    graph = load_graph(args.graph)
+    result = run_query(graph, query, params)
+    fmt = args.format or ("table" if sys.stdout.isatty() else "json")
+    sys.stdout.write(RENDERERS[fmt](result))
+    if fmt == "json":
+        sys.stdout.write("\n")
+    return 0
+
+
+def describe_queries(queries: dict[str, CannedQuery]) -> str:
+    lines = []
+    for name in sorted(queries):
+        query = queries[name]
+        lines.append(f"{name}: {query.answers}")
+        for param in query.params:
+            default = "required" if param.default is None else f"default {param.default}"
+            doc = f" -- {param.doc}" if param.doc else ""
+            lines.append(f"    --param {param.name}=<{param.datatype}> ({default}){doc}")
+    return "\n".join(lines) + "\n"

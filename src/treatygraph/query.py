@@ -1,0 +1,395 @@
+"""Canned SPARQL queries: read their headers, bind parameters, run them, render the results.
+
+A canned query is a file `queries/NAME.rq` whose leading comment lines form a header
+(format in queries/README.md):
+
+    # name: parties
+    # answers: Which states, governments and organisations are parties to each treaty?
+    # param: min_confidence xsd:decimal = $MIN_CONFIDENCE  -- facts below this confidence are left out
+    # columns: treaty treatyLabel partyLabel party confidence
+
+Parameter types: `xsd:date` (YYYY-MM-DD), `xsd:decimal`, `xsd:integer`, `xsd:string`, `iri` (an absolute IRI)
+and `iri-or-label`: an absolute IRI binds `?NAME`; anything else binds `?NAME_label` (a string the query
+matches case-insensitively against labels and aliases), so one `--param treaty=...` takes either.
+A default written `$KEY` names a project-wide default in SHARED_DEFAULTS, so it is changed in one place.
+
+Parameters reach the query only through rdflib's `initBindings`, never through the query text.
+Loading and running stay behind `load_graph` and `run_query`, so a persistent store (pyoxigraph,
+whose `substitutions` play the role of `initBindings`) is a change local to this module.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.term import Identifier
+
+from .types import TreatygraphError
+from .vocab import DEFAULT_BASE, PREFIXES, XSD
+
+# Facts whose best record's tg:confidence is below this are left out of the fact queries.
+DEFAULT_MIN_CONFIDENCE = "0.5"
+
+# Defaults a header may name as `$KEY`: one place to change a value every query shares.
+SHARED_DEFAULTS: dict[str, str] = {"MIN_CONFIDENCE": DEFAULT_MIN_CONFIDENCE}
+
+PARAM_TYPES = ("xsd:date", "xsd:decimal", "xsd:integer", "xsd:string", "iri", "iri-or-label")
+
+GRAPH_FORMATS = {
+    ".ttl": "turtle",
+    ".turtle": "turtle",
+    ".nt": "nt",
+    ".nq": "nquads",
+    ".trig": "trig",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+    ".rdf": "xml",
+    ".owl": "xml",
+}
+DATASET_FORMATS = {"trig", "nquads"}
+
+_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_VAR_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_PARAM_RE = re.compile(r"^(?P<name>\S+)\s+(?P<type>\S+)(?:\s*=\s*(?P<default>\S+))?(?:\s+--\s*(?P<doc>.*))?$")
+_IRI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class QueryParam:
+    name: str
+    datatype: str  # one of PARAM_TYPES
+    default: str | None  # None: required
+    doc: str = ""
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+
+@dataclass(frozen=True)
+class CannedQuery:
+    name: str
+    answers: str
+    params: tuple[QueryParam, ...]
+    columns: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class QueryHeader:
+    name: str
+    answers: str
+    params: tuple[QueryParam, ...]
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """A SELECT result: `vars` in projection order, each row a value (or None when unbound) per var."""
+
+    vars: tuple[str, ...]
+    rows: tuple[tuple[Identifier | None, ...], ...]
+
+    def dicts(self) -> list[dict[str, Identifier]]:
+        return [{v: t for v, t in zip(self.vars, row, strict=True) if t is not None} for row in self.rows]
+
+
+# ---------------------------------------------------------------- loading queries
+
+
+def default_queries_folder() -> Path:
+    return Path(__file__).resolve().parents[2] / "queries"
+
+
+def load_queries(folder: Path | None = None) -> dict[str, CannedQuery]:
+    """Every `*.rq` in `folder` (default: the repository's queries/), by name."""
+    folder = folder or default_queries_folder()
+    if not folder.is_dir():
+        raise TreatygraphError(f"{folder}: no queries folder (expected the repository's queries/ with *.rq files)")
+    queries: dict[str, CannedQuery] = {}
+    for path in sorted(folder.glob("*.rq")):
+        query = _load_query(path)
+        if query.name in queries:
+            raise TreatygraphError(f"{path}: query name {query.name!r} is used twice")
+        queries[query.name] = query
+    if not queries:
+        raise TreatygraphError(f"{folder}: no *.rq queries")
+    return queries
+
+
+def _load_query(path: Path) -> CannedQuery:
+    text = path.read_text(encoding="utf-8")
+    try:
+        header = parse_header(text)
+    except TreatygraphError as err:
+        raise TreatygraphError(f"{path}: {err}") from None
+    if header.name != path.stem:
+        raise TreatygraphError(f"{path}: header name {header.name!r} differs from the file name")
+    return CannedQuery(header.name, header.answers, header.params, header.columns, text)
+
+
+def parse_header(text: str) -> QueryHeader:
+    """Read the leading `# key: value` comment lines of a query."""
+    fields: dict[str, str] = {}
+    params: list[QueryParam] = []
+    for line in _header_lines(text):
+        key, sep, value = line.partition(":")
+        key, value = key.strip(), value.strip()
+        if not sep or key not in {"name", "answers", "param", "columns"}:
+            continue  # free comment text
+        if key == "param":
+            params.append(parse_param(value))
+        elif key in fields:
+            raise TreatygraphError(f"header field {key!r} given twice")
+        else:
+            fields[key] = value
+    for key in ("name", "answers", "columns"):
+        if not fields.get(key):
+            raise TreatygraphError(f"header lacks '# {key}:'")
+    if not _NAME_RE.match(fields["name"]):
+        raise TreatygraphError(f"bad query name {fields['name']!r}")
+    names = [p.name for p in params]
+    if len(set(names)) != len(names):
+        raise TreatygraphError("a parameter is declared twice")
+    return QueryHeader(fields["name"], fields["answers"], tuple(params), tuple(fields["columns"].split()))
+
+
+def _header_lines(text: str) -> list[str]:
+    lines = []
+    for raw in text.splitlines():
+        stripped = raw.strip()
+        if not stripped.startswith("#"):
+            break
+        lines.append(stripped.lstrip("#").strip())
+    return lines
+
+
+def parse_param(spec: str) -> QueryParam:
+    """`NAME TYPE [= DEFAULT] [-- doc]`, DEFAULT being a literal value or `$KEY` of SHARED_DEFAULTS."""
+    match = _PARAM_RE.match(spec.strip())
+    if not match:
+        raise TreatygraphError(f"bad param line {spec!r} (want: NAME TYPE [= DEFAULT] [-- doc])")
+    name, datatype, default = match["name"], match["type"], match["default"]
+    if not _VAR_RE.match(name):
+        raise TreatygraphError(f"bad param name {name!r}")
+    if datatype not in PARAM_TYPES:
+        raise TreatygraphError(f"param {name}: unknown type {datatype!r} (known: {', '.join(PARAM_TYPES)})")
+    if default is not None and default.startswith("$"):
+        if default[1:] not in SHARED_DEFAULTS:
+            raise TreatygraphError(f"param {name}: unknown shared default {default!r}")
+        default = SHARED_DEFAULTS[default[1:]]
+    param = QueryParam(name, datatype, default, (match["doc"] or "").strip())
+    if default is not None:
+        _typed_value(param, default)  # a default must be a value of its type
+    return param
+
+
+# ---------------------------------------------------------------- parameters
+
+
+def bind_params(query: CannedQuery, given: dict[str, str]) -> dict[str, Identifier]:
+    """Typed SPARQL bindings for the query's parameters: given values over defaults."""
+    known = {p.name: p for p in query.params}
+    for name in given:
+        if name not in known:
+            allowed = ", ".join(known) or "none"
+            raise TreatygraphError(f"query {query.name} has no parameter {name!r} (parameters: {allowed})")
+    bindings: dict[str, Identifier] = {}
+    for param in query.params:
+        raw = given.get(param.name, param.default)
+        if raw is None:
+            raise TreatygraphError(f"query {query.name} needs --param {param.name}=... ({param.datatype})")
+        var, term = _typed_value(param, raw)
+        bindings[var] = term
+    return bindings
+
+
+def _typed_value(param: QueryParam, raw: str) -> tuple[str, Identifier]:
+    """(variable name, term) for one parameter value; TreatygraphError naming the parameter when mistyped."""
+    value = raw.strip()
+    if param.datatype == "xsd:date":
+        if not _DATE_RE.match(value) or not _is_iso_date(value):
+            raise TreatygraphError(f"param {param.name}: {raw!r} is not a date (YYYY-MM-DD)")
+        return param.name, Literal(value, datatype=XSD.date)
+    if param.datatype == "xsd:decimal":
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            number = Decimal("NaN")
+        if not number.is_finite():
+            raise TreatygraphError(f"param {param.name}: {raw!r} is not a decimal number")
+        return param.name, Literal(value, datatype=XSD.decimal)
+    if param.datatype == "xsd:integer":
+        if not re.fullmatch(r"[+-]?\d+", value):
+            raise TreatygraphError(f"param {param.name}: {raw!r} is not an integer")
+        return param.name, Literal(value, datatype=XSD.integer)
+    if param.datatype == "xsd:string":
+        return param.name, Literal(raw)
+    iri = _as_iri(value)
+    if iri is not None:
+        return param.name, iri
+    if param.datatype == "iri":
+        raise TreatygraphError(f"param {param.name}: {raw!r} is not an absolute IRI")
+    if not value:
+        raise TreatygraphError(f"param {param.name}: empty label")
+    return f"{param.name}_label", Literal(value)
+
+
+def _is_iso_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _as_iri(value: str) -> URIRef | None:
+    if value.startswith("<") and value.endswith(">"):
+        value = value[1:-1]
+    return URIRef(value) if _IRI_RE.match(value) else None
+
+
+def parse_param_args(pairs: list[str]) -> dict[str, str]:
+    """`KEY=VALUE` strings (from --param) to a dict; TreatygraphError on a pair without `=`."""
+    given: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise TreatygraphError(f"--param {pair!r}: expected KEY=VALUE")
+        given[key.strip()] = value
+    return given
+
+
+# ---------------------------------------------------------------- graphs and running
+
+
+def load_graph(path: Path) -> Graph:
+    """Parse an RDF file by its extension; a TriG / N-Quads file is queried as the union of its graphs."""
+    fmt = GRAPH_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        known = ", ".join(sorted(GRAPH_FORMATS))
+        raise TreatygraphError(f"{path}: unknown RDF file extension (known: {known})")
+    if not path.is_file():
+        raise TreatygraphError(f"{path}: no such graph file")
+    graph: Graph = Dataset(default_union=True) if fmt in DATASET_FORMATS else Graph()
+    try:
+        graph.parse(path, format=fmt)
+    except Exception as err:  # rdflib raises many types (BadSyntax, SAXParseException, JSONDecodeError, ...)
+        raise TreatygraphError(f"{path}{_error_line(err)}: cannot parse as {fmt}: {_error_reason(err)}") from None
+    return graph
+
+
+def _error_line(err: Exception) -> str:
+    """`:LINE` where the parser says (rdflib's BadSyntax: `lines`, SAX: getLineNumber())."""
+    line = getattr(err, "lines", None)  # BadSyntax counts lines from 0
+    if isinstance(line, int):
+        line += 1
+    elif callable(getattr(err, "getLineNumber", None)):
+        line = err.getLineNumber()  # type: ignore[attr-defined]
+    return f":{line}" if isinstance(line, int) else ""
+
+
+def _error_reason(err: Exception) -> str:
+    reason = getattr(err, "_why", None) or str(err)
+    return " ".join(str(reason).split())[:300] or type(err).__name__
+
+
+def run_query(graph: Graph, query: CannedQuery, params: dict[str, str]) -> QueryResult:
+    bindings = bind_params(query, params)
+    result = graph.query(query.text, initBindings=bindings)
+    names = tuple(str(v) for v in (result.vars or ()))
+    rows = tuple(tuple(_as_identifier(row[i]) for i in range(len(names))) for row in result)  # type: ignore[index]
+    return QueryResult(names, rows)
+
+
+def _as_identifier(value: object) -> Identifier | None:
+    return value if isinstance(value, Identifier) else None
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def to_sparql_json(result: QueryResult) -> str:
+    """W3C SPARQL 1.1 Query Results JSON."""
+    bindings = [{var: _json_term(term) for var, term in row.items()} for row in result.dicts()]
+    return json.dumps({"head": {"vars": list(result.vars)}, "results": {"bindings": bindings}}, ensure_ascii=False)
+
+
+def _json_term(term: Identifier) -> dict[str, str]:
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    if isinstance(term, Literal):
+        out = {"type": "literal", "value": str(term)}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype:
+            out["datatype"] = str(term.datatype)
+        return out
+    raise TreatygraphError(f"cannot render {term!r} as a SPARQL result term")
+
+
+def to_csv(result: QueryResult) -> str:
+    """W3C SPARQL 1.1 Query Results CSV: plain values, empty for unbound."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(result.vars)
+    for row in result.rows:
+        writer.writerow(["" if t is None else _csv_value(t) for t in row])
+    return buffer.getvalue()
+
+
+def _csv_value(term: Identifier) -> str:
+    return f"_:{term}" if isinstance(term, BNode) else str(term)
+
+
+TABLE_CELL_MAX = 60
+_TABLE_PREFIXES: tuple[tuple[str, str], ...] = tuple(
+    sorted(((p, str(ns)) for p, ns in PREFIXES.items()), key=lambda pair: -len(pair[1]))
+) + (("id", DEFAULT_BASE),)
+
+
+def to_table(result: QueryResult) -> str:
+    """An aligned plain-text table for people: IRIs shortened by prefix, long cells cut (json/csv are lossless)."""
+    header = list(result.vars)
+    cells = [[_table_cell(t) for t in row] for row in result.rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
+    lines = [_table_line(header, widths), _table_line(["-" * w for w in widths], widths)]
+    lines += [_table_line(row, widths) for row in cells]
+    count = len(cells)
+    lines.append(f"({count} row{'' if count == 1 else 's'})")
+    return "\n".join(lines) + "\n"
+
+
+def _table_line(values: list[str], widths: list[int]) -> str:
+    return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
+
+
+def _table_cell(term: Identifier | None) -> str:
+    if term is None:
+        return ""
+    text = _short_iri(str(term)) if isinstance(term, URIRef) else str(term)
+    if isinstance(term, BNode):
+        text = f"_:{term}"
+    text = " ".join(text.split())
+    return text if len(text) <= TABLE_CELL_MAX else text[: TABLE_CELL_MAX - 1] + "…"
+
+
+def _short_iri(iri: str) -> str:
+    for prefix, namespace in _TABLE_PREFIXES:
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
+
+
+RENDERERS = {"json": to_sparql_json, "csv": to_csv, "table": to_table}

@@ -1,0 +1,380 @@
+"""Canned queries on a hand-written graph (tests/fixtures/graphs_query/veldmark.ttl), parameters, renderers, CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rdflib import Graph, Literal, URIRef
+
+from treatygraph import cli
+from treatygraph.query import (
+    DEFAULT_MIN_CONFIDENCE,
+    CannedQuery,
+    QueryParam,
+    QueryResult,
+    bind_params,
+    load_graph,
+    load_queries,
+    parse_header,
+    parse_param_args,
+    run_query,
+    to_csv,
+    to_sparql_json,
+    to_table,
+)
+from treatygraph.types import TreatygraphError
+from treatygraph.vocab import XSD
+
+FIXTURES = Path(__file__).parent / "fixtures" / "graphs_query"
+GRAPH_FILE = FIXTURES / "veldmark.ttl"
+ID = "https://w3id.org/treatygraph/id/"
+VELDMARK = URIRef(ID + "treaty/treaty-of-veldmark-1850")
+SECOND = URIRef(ID + "treaty/second-treaty-of-veldmark-1871")
+ORSK = URIRef(ID + "treaty/pact-of-orsk-1905")
+CONTRACT_QUERIES = ("treaties", "parties", "signers", "supersedes", "violations", "resolutions")
+
+
+@pytest.fixture(scope="module")
+def graph() -> Graph:
+    return load_graph(GRAPH_FILE)
+
+
+@pytest.fixture(scope="module")
+def queries() -> dict[str, CannedQuery]:
+    return load_queries()
+
+
+def rows(graph: Graph, query: CannedQuery, **params: str) -> list[dict[str, str]]:
+    result = run_query(graph, query, params)
+    return [{k: str(v) for k, v in row.items()} for row in result.dicts()]
+
+
+def pairs(found: list[dict[str, str]], *cols: str) -> set[tuple[str, ...]]:
+    return {tuple(r.get(c, "") for c in cols) for r in found}
+
+
+# ---------------------------------------------------------------- headers
+
+
+def test_every_query_header_matches_its_projection(queries: dict[str, CannedQuery]) -> None:
+    from rdflib.plugins.sparql import prepareQuery
+
+    for query in queries.values():
+        projected = tuple(str(v) for v in prepareQuery(query.text).algebra["PV"])
+        assert projected == query.columns, query.name
+
+
+def test_contract_queries_exist_with_the_columns_the_scorer_reads(queries: dict[str, CannedQuery]) -> None:
+    needed = {
+        "treaties": {"treaty", "label", "signed", "ended"},
+        "parties": {"treaty", "treatyLabel", "partyLabel"},
+        "signers": {"treaty", "treatyLabel", "signerLabel"},
+        "supersedes": {"treaty", "treatyLabel", "earlierLabel", "relation"},
+        "violations": {"treaty", "treatyLabel", "violatorLabel", "determinedByLabel"},
+        "resolutions": {"resolution", "resolutionLabel", "date", "bodyLabel", "treaty"},
+    }
+    for name, columns in needed.items():
+        assert columns <= set(queries[name].columns), name
+
+
+def test_fact_queries_share_the_min_confidence_default(queries: dict[str, CannedQuery]) -> None:
+    for name in CONTRACT_QUERIES:
+        (param,) = [p for p in queries[name].params if p.name == "min_confidence"]
+        assert param.default == DEFAULT_MIN_CONFIDENCE and param.datatype == "xsd:decimal"
+
+
+def test_parse_header_reads_params_defaults_and_columns() -> None:
+    header = parse_header(
+        "# name: demo\n# answers: What?\n# param: when xsd:date = 1950-06-01  -- the day\n"
+        "# param: who iri\n# columns: a b c\nSELECT ?a ?b ?c WHERE {}\n"
+    )
+    assert header.name == "demo" and header.columns == ("a", "b", "c")
+    assert header.params == (
+        QueryParam("when", "xsd:date", "1950-06-01", "the day"),
+        QueryParam("who", "iri", None, ""),
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# answers: x\n# columns: a\n",  # no name
+        "# name: x\n# columns: a\n",  # no answers
+        "# name: x\n# answers: y\n# columns: a\n# param: p xsd:float\n",  # unknown type
+        "# name: x\n# answers: y\n# columns: a\n# param: p xsd:date = soon\n",  # default not of its type
+        "# name: x\n# answers: y\n# columns: a\n# param: p xsd:decimal = $NOPE\n",  # unknown shared default
+    ],
+)
+def test_parse_header_rejects_bad_headers(text: str) -> None:
+    with pytest.raises(TreatygraphError):
+        parse_header(text)
+
+
+def test_load_queries_names_a_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(TreatygraphError, match="no queries folder"):
+        load_queries(tmp_path / "absent")
+
+
+# ---------------------------------------------------------------- contract queries
+
+
+def test_treaties_gives_a_row_per_label_and_alias(graph: Graph, queries: dict[str, CannedQuery]) -> None:
+    found = rows(graph, queries["treaties"])
+    veldmark = [r for r in found if r["treaty"] == str(VELDMARK)]
+    assert pairs(veldmark, "label", "kind") == {("Treaty of Veldmark", "label"), ("Veldmark Accord", "alias")}
+    assert pairs(veldmark, "signed", "ended", "effective") == {("1850-03-12", "1871-09-30", "1850-04-01")}
+    assert pairs(found, "treaty") == {(str(VELDMARK),), (str(SECOND),), (str(ORSK),)}
+
+
+def test_treaties_keeps_partial_dates_as_given(graph: Graph, queries: dict[str, CannedQuery]) -> None:
+    result = run_query(graph, queries["treaties"], {})
+    orsk = [r for r in result.dicts() if r["treaty"] == ORSK]
+    assert {(r["signed"], r["ended"]) for r in orsk} == {
+        (Literal("1905-06", datatype=XSD.gYearMonth), Literal("1914", datatype=XSD.gYear))
+    }
+
+
+def test_treaties_lang_param_lists_other_languages(graph: Graph, queries: dict[str, CannedQuery]) -> None:
+    assert ("Vertrag von Veldmark", "de") in pairs(rows(graph, queries["treaties"], lang="*"), "label", "labelLang")
+    assert pairs(rows(graph, queries["treaties"], lang="de"), "label", "labelLang") == {("Vertrag von Veldmark", "de")}
+
+
+def test_low_confidence_alias_appears_only_below_its_confidence(graph: Graph, queries: dict[str, CannedQuery]) -> None:
+    assert "Osterland Compact" not in {r["label"] for r in rows(graph, queries["treaties"])}
+    assert "Osterland Compact" in {r["label"] for r in rows(graph, queries["treaties"], min_confidence="0.2")}
+
+
+def test_parties_filters_by_min_confidence(graph: Graph, queries: dict[str, CannedQuery]) -> None:
+    default = pairs(rows(graph, queries["parties"]), "treatyLabel", "partyLabel")
+    assert ("Treaty of Veldmark", "Duchy of Lindau") in default
+    assert len(default) == 7
+    strict = pairs(rows(graph, queries["parties"], min_confidence="0.9"), "treatyLabel", "partyLabel")
+    assert strict == {
+        ("Treaty of Veldmark", "Kingdom of Osterland"),
+        ("Treaty of Veldmark", "Republic of Varnia"),
+        ("Pact of Orsk", "Republic of Varnia"),
+        ("Pact of Orsk", "Duchy of Lindau"),
+    }
+
+
+def test_signers_leave_out_a_signer_below_the_default(graph: Graph, queries: dict[str, CannedQuery]) -> None:
+    assert pairs(rows(graph, queries["signers"]), "treaty", "signerLabel") == {(str(VELDMARK), "Anton Brisk")}
+    lenient = pairs(rows(graph, queries["signers"], min_confidence="0.1"), "treaty", "signerLabel")
+    assert (str(SECOND), "Mira Quell") in lenient
+
+
+def test_supersedes_reports_both_relations_with_the_best_confidence(
+    graph: Graph, queries: dict[str, CannedQuery]
+) -> None:
+    found = rows(graph, queries["supersedes"])
+    assert pairs(found, "treatyLabel", "earlierLabel", "relation", "confidence") == {
+        ("Second Treaty of Veldmark", "Treaty of Veldmark", "supersedes", "0.85"),
+        ("Pact of Orsk", "Second Treaty of Veldmark", "basedOn", "0.65"),
+    }
+
+
+def test_violations_from_nodes_and_bare_links(graph: Graph, queries: dict[str, CannedQuery]) -> None:
+    found = rows(graph, queries["violations"])
+    assert pairs(found, "treatyLabel", "violatorLabel", "determinedByLabel", "date") == {
+        ("Treaty of Veldmark", "Kingdom of Osterland", "Varnian Assembly Resolution 12", "1869-05-02"),
+        ("Pact of Orsk", "Republic of Varnia", "", ""),
+    }
+    assert rows(graph, queries["violations"], min_confidence="0.8") == []
+
+
+def test_resolutions(graph: Graph, queries: dict[str, CannedQuery]) -> None:
+    found = rows(graph, queries["resolutions"])
+    assert pairs(found, "resolutionLabel", "date", "bodyLabel", "treaty", "number") == {
+        ("Varnian Assembly Resolution 12", "1869-05-02", "Varnian Assembly", str(VELDMARK), "12")
+    }
+    strict = rows(graph, queries["resolutions"], min_confidence="0.95")
+    assert strict == []
+
+
+# ---------------------------------------------------------------- parameters
+
+
+def test_bind_params_types_values_and_applies_defaults(queries: dict[str, CannedQuery]) -> None:
+    bound = bind_params(queries["parties"], {})
+    assert bound == {"min_confidence": Literal(DEFAULT_MIN_CONFIDENCE, datatype=XSD.decimal)}
+    assert bind_params(queries["parties"], {"min_confidence": "0.9"})["min_confidence"] == Literal(
+        "0.9", datatype=XSD.decimal
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "named"),
+    [({"min_confidence": "high"}, "min_confidence"), ({"confidence": "0.5"}, "confidence"), ({"lang": ""}, None)],
+)
+def test_bind_params_errors_name_the_param(
+    queries: dict[str, CannedQuery], given: dict[str, str], named: str | None
+) -> None:
+    if named is None:  # an empty string is a valid xsd:string
+        bind_params(queries["treaties"], given)
+        return
+    with pytest.raises(TreatygraphError, match=named):
+        bind_params(queries["treaties"], given)
+
+
+def test_required_and_iri_params() -> None:
+    query = CannedQuery(
+        "demo",
+        "?",
+        (QueryParam("when", "xsd:date", None), QueryParam("who", "iri-or-label", "x")),
+        ("a",),
+        "SELECT ?a WHERE {}",
+    )
+    with pytest.raises(TreatygraphError, match="when"):
+        bind_params(query, {})
+    with pytest.raises(TreatygraphError, match="when"):
+        bind_params(query, {"when": "1950-02-30"})
+    iri = bind_params(query, {"when": "1950-06-01", "who": str(VELDMARK)})
+    assert iri == {"when": Literal("1950-06-01", datatype=XSD.date), "who": VELDMARK}
+    label = bind_params(query, {"when": "1950-06-01", "who": 'Pact "of" Orsk'})
+    assert label["who_label"] == Literal('Pact "of" Orsk')
+
+
+def test_parse_param_args() -> None:
+    assert parse_param_args(["a=1", "b=x=y", "c="]) == {"a": "1", "b": "x=y", "c": ""}
+    with pytest.raises(TreatygraphError, match="KEY=VALUE"):
+        parse_param_args(["novalue"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=1, max_size=40))
+def test_hostile_string_params_are_bound_not_pasted(text: str) -> None:
+    """A quote, brace or SPARQL keyword in a value is data: the query still parses and matches it literally."""
+    g = Graph()
+    g.add((VELDMARK, URIRef("urn:p"), Literal(text)))
+    query = CannedQuery(
+        "echo",
+        "?",
+        (QueryParam("needle", "xsd:string", None),),
+        ("s",),
+        "SELECT ?s WHERE { ?s <urn:p> ?o . FILTER(STR(?o) = STR(?needle)) }",
+    )
+    result = run_query(g, query, {"needle": text})
+    assert [row["s"] for row in result.dicts()] == [VELDMARK]
+    other = run_query(g, query, {"needle": text + '"} UNION { ?s ?p ?o }#'})
+    assert other.rows == ()
+
+
+# ---------------------------------------------------------------- renderers
+
+
+def sample_result() -> QueryResult:
+    return QueryResult(
+        ("s", "label", "when", "missing"),
+        (
+            (VELDMARK, Literal("Treaty of Veldmark", lang="en"), Literal("1850-03-12", datatype=XSD.date), None),
+            (ORSK, Literal('Pact, "of" Orsk'), None, None),
+        ),
+    )
+
+
+def test_sparql_json_has_w3c_shape() -> None:
+    data = json.loads(to_sparql_json(sample_result()))
+    assert data["head"]["vars"] == ["s", "label", "when", "missing"]
+    first, second = data["results"]["bindings"]
+    assert first == {
+        "s": {"type": "uri", "value": str(VELDMARK)},
+        "label": {"type": "literal", "value": "Treaty of Veldmark", "xml:lang": "en"},
+        "when": {"type": "literal", "value": "1850-03-12", "datatype": str(XSD.date)},
+    }
+    assert "missing" not in second and second["label"] == {"type": "literal", "value": 'Pact, "of" Orsk'}
+
+
+def test_csv_round_trips_values() -> None:
+    parsed = list(csv.reader(io.StringIO(to_csv(sample_result()))))
+    assert parsed[0] == ["s", "label", "when", "missing"]
+    assert parsed[2] == [str(ORSK), 'Pact, "of" Orsk', "", ""]
+
+
+def test_table_is_aligned_and_counts_rows() -> None:
+    lines = to_table(sample_result()).splitlines()
+    assert lines[0].split() == ["s", "label", "when", "missing"]
+    assert lines[2].startswith("id:treaty/treaty-of-veldmark-1850")
+    assert lines[3].index("Pact") == lines[2].index("Treaty of Veldmark")
+    assert lines[-1] == "(2 rows)"
+
+
+# ---------------------------------------------------------------- graphs
+
+
+def test_load_graph_names_missing_and_broken_files(tmp_path: Path) -> None:
+    with pytest.raises(TreatygraphError, match="no such graph file"):
+        load_graph(tmp_path / "absent.ttl")
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("@prefix a: <http://x/> .\n\na:b a:c a:d/e .\n")
+    with pytest.raises(TreatygraphError, match=r"broken\.ttl:3: cannot parse as turtle"):
+        load_graph(broken)
+    with pytest.raises(TreatygraphError, match="unknown RDF file extension"):
+        load_graph(tmp_path / "graph.txt")
+
+
+# ---------------------------------------------------------------- CLI
+
+
+@pytest.fixture()
+def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(cli, "COMMANDS", ("query",))
+
+    def invoke(*argv: str) -> tuple[int, str, str]:
+        try:
+            code = cli.main(list(argv))
+        except SystemExit as exit_:
+            code = int(exit_.code or 0)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return invoke
+
+
+def test_cli_json_is_sparql_results(run_cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run_cli("query", "parties", "--graph", str(GRAPH_FILE), "--format", "json")
+    assert code == 0 and err == ""
+    data = json.loads(out)
+    assert data["head"]["vars"][:3] == ["treaty", "treatyLabel", "partyLabel"]
+    assert len(data["results"]["bindings"]) == 7
+
+
+def test_cli_param_changes_the_answer(run_cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run_cli(
+        "query", "parties", "--graph", str(GRAPH_FILE), "--format", "csv", "--param", "min_confidence=0.9"
+    )
+    assert code == 0 and len(out.strip().splitlines()) == 1 + 4
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("query", "nosuch", "--graph", "x.ttl"), "unknown query 'nosuch'; known: "),
+        (("query", "parties", "--graph", str(GRAPH_FILE), "--param", "min_confidence"), "expected KEY=VALUE"),
+        (("query", "parties", "--graph", "missing.ttl"), "missing.ttl: no such graph file"),
+        (("query", "parties", "--graph", str(GRAPH_FILE), "--param", "min_confidence=lots"), "min_confidence"),
+        (("query", "parties", "--graph", str(GRAPH_FILE), "--format", "xml"), "invalid choice"),
+    ],
+)
+def test_cli_errors_are_one_line_with_exit_2(run_cli, argv: tuple[str, ...], message: str) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run_cli(*argv)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and message in err
+
+
+def test_cli_unknown_query_lists_known_names(run_cli) -> None:  # type: ignore[no-untyped-def]
+    _, _, err = run_cli("query", "nosuch", "--graph", str(GRAPH_FILE))
+    for name in CONTRACT_QUERIES:
+        assert name in err
+
+
+def test_cli_list(run_cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run_cli("query", "--list")
+    assert code == 0
+    for name in CONTRACT_QUERIES:
+        assert f"{name}: " in out
