@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache
 
@@ -75,7 +76,7 @@ _UNSUPPORTED_PREDICATES = frozenset(
 _UNSUPPORTED_TYPES = frozenset({OWL.FunctionalProperty, OWL.InverseFunctionalProperty, OWL.ReflexiveProperty})
 
 
-def is_noise(triple: Triple, foreign_bnodes: frozenset[Node] | set[Node]) -> bool:
+def is_noise(triple: Triple, foreign_bnodes: AbstractSet[Node]) -> bool:
     """True for entailments that say nothing a user could query for, dropped from every inferred graph:
 
     - anything about a literal (owlrl types literals by their datatype and makes them owl:sameAs themselves);
