@@ -1,0 +1,651 @@
+"""Wikitext reader: mwparserfromhell's tree rendered to the plain text a reader of the page would see.
+
+Infobox template parameters become fields, date templates are resolved ("3 March 1918"), list
+templates become one item per line, `[[target|text]]` becomes `text` with a LinkHint to `target`,
+and refs, files, categories, comments and unknown templates are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import mwparserfromhell
+from mwparserfromhell.nodes import (
+    Argument,
+    Comment,
+    ExternalLink,
+    Heading,
+    HTMLEntity,
+    Node,
+    Tag,
+    Template,
+    Text,
+    Wikilink,
+)
+from mwparserfromhell.wikicode import Wikicode
+
+from .ingest_text import (
+    Layout,
+    LineIndex,
+    TextBuffer,
+    Unreadable,
+    is_dropped_section,
+    label_for,
+    normalise_key,
+)
+
+if TYPE_CHECKING:
+    from .ingest import IngestLimits
+
+# ---------------------------------------------------------------- cheap checks before parsing
+
+_VOID_TAGS = frozenset({"br", "hr", "wbr", "img", "meta", "link", "li", "dt", "dd", "td", "th", "tr", "p", "source"})
+_MARKUP = re.compile(r"\{\{|\}\}|\[\[|\]\]|<!--|-->|<(/?)([A-Za-z][\w:.-]*)([^<>]*)(>?)")
+
+
+def check_markup_budget(source: str, max_depth: int) -> None:
+    """Reject wikitext that would make the parser slow or deep: templates or links nested deeper
+    than `max_depth`, or more than `max_depth` openers ({{, [[, <tag, <!--) that are never closed.
+    (mwparserfromhell rescans the rest of the page for each unclosed opener: quadratic time.)"""
+    depth = {"{{": 0, "[[": 0, "<!--": 0}
+    open_tags: dict[str, int] = {}
+    lines = LineIndex(source)
+    for match in _MARKUP.finditer(source):
+        token = match.group()
+        if token in ("{{", "[["):
+            depth[token] += 1
+            if depth[token] > max_depth:
+                kind = "templates" if token == "{{" else "links"
+                line = lines(match.start())[0]
+                raise Unreadable(
+                    f"{kind} nested deeper than {max_depth} (or '{token}' left open); "
+                    f"raise the limit with --max-template-depth",
+                    line=line,
+                )
+        elif token in ("}}", "]]"):
+            opener = "{{" if token == "}}" else "[["
+            depth[opener] = max(0, depth[opener] - 1)
+        elif token == "<!--":
+            depth["<!--"] += 1
+        elif token == "-->":
+            depth["<!--"] = max(0, depth["<!--"] - 1)
+        else:
+            _count_tag(match, open_tags)
+    unclosed = depth["<!--"] + sum(open_tags.values())
+    if unclosed > max_depth:
+        raise Unreadable(
+            f"{unclosed} HTML tags or comments left open (more than {max_depth}); "
+            f"raise the limit with --max-template-depth"
+        )
+
+
+def _count_tag(match: re.Match[str], open_tags: dict[str, int]) -> None:
+    closing, name, rest, end = match.group(1), match.group(2).lower(), match.group(3), match.group(4)
+    if name in _VOID_TAGS or (end and rest.rstrip().endswith("/")):
+        return
+    if closing:
+        if open_tags.get(name):
+            open_tags[name] -= 1
+    else:
+        open_tags[name] = open_tags.get(name, 0) + 1
+
+
+# ---------------------------------------------------------------- rendering
+
+
+_NAMESPACES_DROPPED = frozenset({"file", "image", "category", "media"})
+_INTERWIKI = re.compile(r"^[a-z]{2,3}(-[a-z]+)?:")
+_MAGIC_WORD = re.compile(r"__[A-Z]+__")
+_DROPPED_TAGS = frozenset(
+    {
+        "ref",
+        "references",
+        "gallery",
+        "math",
+        "chem",
+        "score",
+        "timeline",
+        "graph",
+        "templatedata",
+        "templatestyles",
+        "imagemap",
+        "mapframe",
+        "maplink",
+        "includeonly",
+        "noinclude",
+        "syntaxhighlight",
+        "source",
+        "style",
+        "script",
+        "indicator",
+        "section",
+    }
+)
+_BLOCK_TAGS = frozenset({"p", "div", "blockquote", "pre", "poem", "center", "table", "tr", "caption", "ul", "ol", "dl"})
+_BREAK_TAGS = frozenset({"br", "hr", "li", "dt", "dd"})
+
+LANGUAGES: dict[str, str] = {
+    "ar": "Arabic",
+    "de": "German",
+    "el": "Greek",
+    "en": "English",
+    "es": "Spanish",
+    "fa": "Persian",
+    "fi": "Finnish",
+    "fr": "French",
+    "ga": "Irish",
+    "grc": "Ancient Greek",
+    "he": "Hebrew",
+    "hu": "Hungarian",
+    "it": "Italian",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "la": "Latin",
+    "mn": "Mongolian",
+    "nl": "Dutch",
+    "ota": "Ottoman Turkish",
+    "pl": "Polish",
+    "pt": "Portuguese",
+    "ro": "Romanian",
+    "ru": "Russian",
+    "sv": "Swedish",
+    "tr": "Turkish",
+    "uk": "Ukrainian",
+    "vi": "Vietnamese",
+    "zh": "Chinese",
+    "zh-hans": "Simplified Chinese",
+    "zh-hant": "Traditional Chinese",
+}
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_MONTH_NUMBERS = {name.casefold(): i for i, name in enumerate(MONTHS, start=1)} | {
+    name[:3].casefold(): i for i, name in enumerate(MONTHS, start=1)
+}
+
+_TRUE = frozenset({"y", "yes", "1", "true", "on"})
+
+
+def template_name(template: Template) -> str:
+    """Canonical template name: lower case, spaces for underscores, no "Template:" prefix, no comments."""
+    name = "".join(str(n) for n in template.name.nodes if not isinstance(n, Comment))
+    name = " ".join(name.replace("_", " ").split()).casefold()
+    return name.removeprefix("template:").strip()
+
+
+def positional(template: Template) -> list[Wikicode]:
+    return [param.value for param in template.params if not param.showkey]
+
+
+def named(template: Template, *names: str) -> Wikicode | None:
+    for name in names:
+        if template.has(name):
+            return template.get(name).value
+    return None
+
+
+def _flag_true(template: Template, *names: str) -> bool:
+    value = named(template, *names)
+    return value is not None and value.strip_code().strip().casefold() in _TRUE
+
+
+def format_date(year: str, month: str = "", day: str = "", *, day_first: bool) -> str | None:
+    """The date as "1918", "March 1918", "3 March 1918" or "March 3, 1918"; None if the parts are not a date."""
+    year, month, day = year.strip(), month.strip(), day.strip()
+    if not re.fullmatch(r"\d{1,4}", year):
+        return None
+    if not month:
+        return year
+    number = int(month) if month.isdigit() else _MONTH_NUMBERS.get(month.casefold(), 0)
+    if not 1 <= number <= 12:
+        return None
+    name = MONTHS[number - 1]
+    if not day:
+        return f"{name} {year}"
+    if not day.isdigit() or not 1 <= int(day) <= 31:
+        return None
+    return f"{int(day)} {name} {year}" if day_first else f"{name} {int(day)}, {year}"
+
+
+_ISO_DATE = re.compile(r"(\d{1,4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
+
+
+def _literal(text: str) -> Callable[[Template, TextBuffer], None]:
+    def write(_template: Template, out: TextBuffer) -> None:
+        out.write(text)
+
+    return write
+
+
+class WikiRenderer:
+    """Renders mwparserfromhell nodes to plain text. Templates are handled by name (see TEMPLATES)."""
+
+    def __init__(self) -> None:
+        self.templates: dict[str, Callable[[Template, TextBuffer], None]] = self._template_table()
+
+    # -- nodes
+
+    def nodes(self, nodes: Iterable[Node], out: TextBuffer) -> None:
+        for node in nodes:
+            self.node(node, out)
+
+    def code(self, code: Wikicode | None, out: TextBuffer) -> None:
+        if code is not None:
+            self.nodes(code.nodes, out)
+
+    def plain(self, code: Wikicode | None) -> str:
+        out = TextBuffer()
+        self.code(code, out)
+        return " ".join(out.text().split())
+
+    def node(self, node: Node, out: TextBuffer) -> None:
+        if isinstance(node, Text):
+            out.write(_MAGIC_WORD.sub("", node.value))
+        elif isinstance(node, Wikilink):
+            self.wikilink(node, out)
+        elif isinstance(node, Template):
+            self.template(node, out)
+        elif isinstance(node, Tag):
+            self.tag(node, out)
+        elif isinstance(node, HTMLEntity):
+            out.write(self._entity(node))
+        elif isinstance(node, ExternalLink):
+            self.external_link(node, out)
+        elif isinstance(node, Heading):
+            out.write("\n")
+            self.code(node.title, out)
+            out.write("\n")
+        elif isinstance(node, Argument):
+            self.code(node.default, out)
+        # Comment and anything else: nothing to show
+
+    @staticmethod
+    def _entity(node: HTMLEntity) -> str:
+        try:
+            return str(node.normalize())
+        except (ValueError, OverflowError):
+            return str(node)
+
+    def wikilink(self, link: Wikilink, out: TextBuffer) -> None:
+        target = " ".join(str(link.title.strip_code() if link.title else "").split())
+        shown_colon = target.startswith(":")
+        target = target.lstrip(":").strip()
+        prefix = target.split(":", 1)[0].strip().casefold() if ":" in target else ""
+        if not shown_colon and (prefix in _NAMESPACES_DROPPED or _INTERWIKI.match(target)):
+            return
+        begin = out.size
+        if link.text is not None and str(link.text).strip():
+            self.code(link.text, out)
+        else:
+            out.write(target)
+        if target and out.size > begin:
+            out.links.append((begin, out.size, target))
+
+    def external_link(self, link: ExternalLink, out: TextBuffer) -> None:
+        if link.title is not None and str(link.title).strip():
+            self.code(link.title, out)
+        elif not link.brackets:
+            out.write(str(link.url))
+
+    def tag(self, tag: Tag, out: TextBuffer) -> None:
+        name = str(tag.tag).strip().casefold()
+        if name in _DROPPED_TAGS:
+            return
+        if name in _BREAK_TAGS:
+            out.write("\n")
+        if name in ("nowiki", "pre") and tag.contents is not None:
+            out.write(str(tag.contents))
+            return
+        if name in ("td", "th"):
+            out.write(" ")
+        block = name in _BLOCK_TAGS
+        if block:
+            out.write("\n")
+        if not tag.self_closing:
+            self.code(tag.contents, out)
+        if block:
+            out.write("\n")
+
+    def template(self, template: Template, out: TextBuffer) -> None:
+        handler = self.templates.get(template_name(template))
+        if handler is None:
+            name = template_name(template)
+            if name.startswith("lang-"):
+                self._lang_named(name[5:], template, out, positional(template)[:1])
+            return  # unknown templates (citations, notes, maintenance, coordinates...) show nothing
+        handler(template, out)
+
+    # -- templates
+
+    def _template_table(self) -> dict[str, Callable[[Template, TextBuffer], None]]:
+        table: dict[str, Callable[[Template, TextBuffer], None]] = {}
+
+        def add(names: str, handler: Callable[[Template, TextBuffer], None]) -> None:
+            for name in names.split(","):
+                table[name.strip()] = handler
+
+        add("start date, start date and age, end date, end date and age, start-date", self._date_parts)
+        add("birth date, death date, birth date and age, death date and age", self._date_parts)
+        add("dts, date table sorting", self._dts)
+        add("date", self._date_string)
+        add("plainlist, plain list, flatlist, flat list", self._list_body)
+        add("ubl, unbulleted list, ublist, ulist, bulleted list, blist, bull list", self._list_items)
+        add("hlist, collapsible list, enum, ordered list, olist, plainlist items", self._list_items)
+        add("flag, flagcountry, flag country, flagu, flagcu, flag+link, flaglink", self._flag)
+        add("lang, transl, transliteration, native name, script, nobold, noitalic", self._lang)
+        add("langx, lang-x", self._langx)
+        add("zh, zh-full", self._zh)
+        add("nihongo", self._nihongo)
+        add("nowrap, nobr, small, smaller, big, larger, midsize, nobreak, sans-serif, serif, sic", self._first)
+        add("abbr, tooltip, ill, interlanguage link, interlanguage link multi, avoid wrap", self._first)
+        add("resize", self._last)
+        add("convert, cvt", self._convert)
+        add("circa, c.", self._circa)
+        add("us$, usd", lambda t, o: self._prefix("US$", t, o))
+        add("£, gbp", lambda t, o: self._prefix("£", t, o))
+        add("as of", self._as_of)
+        add("frac, fraction", self._frac)
+        literal = {
+            "'": "'",
+            "snd": " – ",
+            "spaced ndash": " – ",
+            "spaced en dash": " – ",
+            "ndash": "–",
+            "nbdash": "–",
+            "mdash": "—",
+            "nbsp": " ",
+            "space": " ",
+            "·": " · ",
+            "dot": " · ",
+            "middot": " · ",
+            "bull": " • ",
+            "•": " • ",
+            "!": "|",
+            "=": "=",
+            "br": "\n",
+            "-": "\n",
+        }
+        for name, text in literal.items():
+            table[name] = _literal(text)
+        return table
+
+    def _date_parts(self, template: Template, out: TextBuffer) -> None:
+        parts = [self.plain(value) for value in positional(template)][:3]
+        day_first = _flag_true(template, "df") and not _flag_true(template, "mf")
+        if parts:
+            out.write(format_date(*parts, day_first=day_first) or " ".join(p for p in parts if p))
+
+    def _dts(self, template: Template, out: TextBuffer) -> None:
+        parts = [self.plain(value) for value in positional(template)]
+        fmt = self.plain(named(template, "format")).casefold()
+        day_first = fmt == "dmy" or _flag_true(template, "df")
+        if len(parts) == 1:
+            self._write_date_string(parts[0], out, day_first=day_first)
+        elif parts:
+            out.write(format_date(*parts[:3], day_first=day_first) or " ".join(p for p in parts[:3] if p))
+
+    def _date_string(self, template: Template, out: TextBuffer) -> None:
+        parts = [self.plain(value) for value in positional(template)]
+        if parts:
+            day_first = len(parts) < 2 or parts[1].casefold() not in ("mdy", "md")
+            self._write_date_string(parts[0], out, day_first=day_first)
+
+    @staticmethod
+    def _write_date_string(value: str, out: TextBuffer, *, day_first: bool) -> None:
+        match = _ISO_DATE.fullmatch(value.strip())
+        formatted = format_date(*(g or "" for g in match.groups()), day_first=day_first) if match else None
+        out.write(formatted or value)
+
+    def _list_body(self, template: Template, out: TextBuffer) -> None:
+        body = named(template, "1")
+        out.write("\n")
+        self.code(body, out)
+        out.write("\n")
+
+    def _list_items(self, template: Template, out: TextBuffer) -> None:
+        for value in positional(template):
+            out.write("\n")
+            self.code(value, out)
+        out.write("\n")
+
+    def _flag(self, template: Template, out: TextBuffer) -> None:
+        shown = named(template, "name")
+        if shown is None:
+            values = positional(template)
+            shown = values[0] if values else None
+        self.code(shown, out)
+
+    def _lang(self, template: Template, out: TextBuffer) -> None:
+        values = positional(template)
+        if len(values) >= 2:
+            self.code(values[1], out)
+        elif values:
+            self.code(values[0], out)
+
+    def _langx(self, template: Template, out: TextBuffer) -> None:
+        values = positional(template)
+        if len(values) >= 2:
+            self._lang_named(self.plain(values[0]), template, out, values[1:2])
+
+    def _lang_named(self, code: str, template: Template, out: TextBuffer, text: list[Wikicode]) -> None:
+        if not text:
+            return
+        language = LANGUAGES.get(code.strip().casefold())
+        if language:
+            out.write(f"{language}: ")
+        self.code(text[0], out)
+
+    def _zh(self, template: Template, out: TextBuffer) -> None:
+        names = {"c": "Chinese", "t": "traditional Chinese", "s": "simplified Chinese", "p": "pinyin"}
+        names |= {"w": "Wade–Giles", "j": "Jyutping", "poj": "Pe̍h-ōe-jī"}
+        first = True
+        for key, label in names.items():
+            value = named(template, key)
+            if value is not None and value.strip_code().strip():
+                out.write(("" if first else "; ") + f"{label}: ")
+                self.code(value, out)
+                first = False
+
+    def _nihongo(self, template: Template, out: TextBuffer) -> None:
+        values = positional(template) + [None, None, None]
+        self.code(values[0], out)
+        extra = [(label, value) for label, value in (("Japanese", values[1]), ("Hepburn", values[2])) if value]
+        extra = [(label, value) for label, value in extra if value is not None and str(value).strip()]
+        if extra:
+            out.write(" (")
+            for i, (label, value) in enumerate(extra):
+                out.write(("" if i == 0 else ", ") + f"{label}: ")
+                self.code(value, out)
+            out.write(")")
+
+    def _first(self, template: Template, out: TextBuffer) -> None:
+        values = positional(template)
+        if values:
+            self.code(values[0], out)
+
+    def _last(self, template: Template, out: TextBuffer) -> None:
+        values = positional(template)
+        if values:
+            self.code(values[-1], out)
+
+    def _convert(self, template: Template, out: TextBuffer) -> None:
+        values = [self.plain(value) for value in positional(template)]
+        if len(values) >= 4 and values[1] in ("-", "–", "to", "and", "or", "by", "x", "×", "to(-)"):
+            out.write(" ".join(values[:4]))
+        elif values:
+            out.write(" ".join(values[:2]))
+
+    def _circa(self, template: Template, out: TextBuffer) -> None:
+        out.write("c. ")
+        self._first(template, out)
+
+    def _prefix(self, prefix: str, template: Template, out: TextBuffer) -> None:
+        out.write(prefix)
+        self._first(template, out)
+
+    def _as_of(self, template: Template, out: TextBuffer) -> None:
+        parts = [self.plain(value) for value in positional(template)][:3]
+        if parts:
+            out.write("As of " + (format_date(*parts, day_first=True) or " ".join(parts)))
+
+    def _frac(self, template: Template, out: TextBuffer) -> None:
+        out.write("/".join(self.plain(value) for value in positional(template)[:3]))
+
+
+# ---------------------------------------------------------------- infobox
+
+# Parameters that name image files or set layout: not text a reader sees.
+_HIDDEN_KEY = re.compile(r"^(image|img|map|logo|pushpin|alt|width|upright|size|coordinates|coord|embed)")
+
+
+def is_infobox(node: Node) -> bool:
+    return isinstance(node, Template) and template_name(node).startswith("infobox")
+
+
+# ---------------------------------------------------------------- body
+
+
+@dataclass
+class _Body:
+    """Splits rendered top-level nodes into blocks (headings, paragraphs, list items)."""
+
+    layout: Layout
+    renderer: WikiRenderer
+    lines: LineIndex
+    out: TextBuffer = field(default_factory=TextBuffer)
+    start: tuple[int, int] | None = None
+    skip_level: int | None = None
+
+    def flush(self) -> None:
+        self.layout.add_block(self.out.rendered(), self.start)
+        self.out = TextBuffer()
+        self.start = None
+
+    def mark(self, source_offset: int) -> None:
+        where = self.lines(source_offset)
+        if self.start is None:
+            self.start = where
+        self.out.marks.append((self.out.size, *where))
+
+    def heading(self, heading: Heading, offset: int) -> None:
+        title = self.renderer.plain(heading.title)
+        if self.skip_level is not None and heading.level > self.skip_level:
+            return
+        self.skip_level = heading.level if is_dropped_section(title) else None
+        if self.skip_level is None:
+            self.flush()
+            self.mark(offset)
+            self.out.write(title)
+            self.flush()
+
+    def text(self, text: str, offset: int) -> None:
+        pos = 0
+        for gap in re.finditer(r"\n[^\S\n]*\n\s*", text):
+            self.add_text(text[pos : gap.start()], offset + pos)
+            self.flush()
+            pos = gap.end()
+        self.add_text(text[pos:], offset + pos)
+
+    def add_text(self, text: str, offset: int) -> None:
+        if text:
+            self.mark(offset)
+            self.out.write(_MAGIC_WORD.sub("", text))
+
+    def node(self, node: Node, offset: int) -> None:
+        if isinstance(node, Heading):
+            self.heading(node, offset)
+            return
+        if self.skip_level is not None:
+            return
+        if isinstance(node, Text):
+            self.text(node.value, offset)
+            return
+        name = str(node.tag).casefold() if isinstance(node, Tag) else ""
+        if name in _BLOCK_TAGS or name in _BREAK_TAGS:
+            self.flush()
+        self.mark(offset)
+        self.renderer.node(node, self.out)
+        if name in _BLOCK_TAGS:
+            self.flush()
+
+
+def _with_offsets(code: Wikicode) -> Iterable[tuple[Node, int]]:
+    """Top-level nodes and their offsets in the source (str(code) is the source, node by node)."""
+    offset = 0
+    for node in code.nodes:
+        yield node, offset
+        offset += len(str(node))
+
+
+def _first_bold(code: Wikicode, renderer: WikiRenderer) -> str | None:
+    for node in code.nodes:
+        if isinstance(node, Heading):
+            return None
+        if isinstance(node, Tag) and str(node.tag).casefold() == "b":
+            text = renderer.plain(node.contents)
+            if text:
+                return text
+    return None
+
+
+def _add_infobox(layout: Layout, template: Template, offset: int, renderer: WikiRenderer, lines: LineIndex) -> None:
+    source = str(template)
+    cursor = 0
+    for param in template.params:
+        raw = str(param)
+        found = source.find(raw, cursor)
+        where_offset = offset + (found if found >= 0 else cursor)
+        cursor = found + len(raw) if found >= 0 else cursor
+        if not param.showkey:
+            continue
+        key = normalise_key(str(param.name.strip_code()) or str(param.name))
+        if not key or _HIDDEN_KEY.match(key):
+            continue
+        out = TextBuffer()
+        renderer.code(param.value, out)
+        layout.add_field(key, label_for(key), out.rendered(), lines(where_offset))
+
+
+def read_wikitext(source: str, limits: IngestLimits) -> Layout:
+    check_markup_budget(source, limits.max_template_depth)
+    try:
+        code = mwparserfromhell.parse(source)
+    except mwparserfromhell.parser.ParserError as err:
+        raise Unreadable(f"wikitext parser failed: {err}") from None
+    renderer = WikiRenderer()
+    lines = LineIndex(source)
+    layout = Layout()
+    infoboxes = [(node, offset) for node, offset in _with_offsets(code) if is_infobox(node)]
+    title = None
+    if infoboxes:
+        assert isinstance(infoboxes[0][0], Template)
+        title = renderer.plain(named(infoboxes[0][0], "name")) or None
+    title = title or _first_bold(code, renderer)
+    if title:
+        layout.add_title(title, lines(infoboxes[0][1]) if infoboxes else None)
+    for template, offset in infoboxes:
+        assert isinstance(template, Template)
+        _add_infobox(layout, template, offset, renderer, lines)
+    body = _Body(layout, renderer, lines)
+    for node, offset in _with_offsets(code):
+        if not is_infobox(node):
+            body.node(node, offset)
+    body.flush()
+    if not layout.has_body and not layout.fields:
+        raise Unreadable("no article text in the wikitext (only markup)")
+    return layout
