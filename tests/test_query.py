@@ -84,7 +84,7 @@ def test_contract_queries_exist_with_the_columns_the_scorer_reads(queries: dict[
 
 
 def test_fact_queries_share_the_min_confidence_default(queries: dict[str, CannedQuery]) -> None:
-    for name in CONTRACT_QUERIES:
+    for name in (*CONTRACT_QUERIES, "in-force", "treaty", "party"):
         (param,) = [p for p in queries[name].params if p.name == "min_confidence"]
         assert param.default == DEFAULT_MIN_CONFIDENCE and param.datatype == "xsd:decimal"
 
@@ -195,6 +195,92 @@ def test_resolutions(graph: Graph, queries: dict[str, CannedQuery]) -> None:
     }
     strict = rows(graph, queries["resolutions"], min_confidence="0.95")
     assert strict == []
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        ("1849-01-01", set()),  # before any signing
+        ("1850-03-31", set()),  # Veldmark signed 1850-03-12 but effective only from 1850-04-01
+        ("1850-04-01", {VELDMARK}),
+        ("1871-09-30", {VELDMARK, SECOND}),  # in force on the day it ends; "1871" counts from 1871-01-01
+        ("1871-10-01", {SECOND}),  # after Veldmark ended
+        ("1905-05-31", {SECOND}),  # Orsk signed "1905-06": from 1905-06-01
+        ("1905-06-01", {SECOND, ORSK}),
+        ("1914-01-02", {SECOND}),  # Orsk ended "1914": from 1914-01-01
+    ],
+)
+def test_in_force_on_a_day(graph: Graph, queries: dict[str, CannedQuery], day: str, expected: set[URIRef]) -> None:
+    found = run_query(graph, queries["in-force"], {"date": day}).dicts()
+    assert {r["treaty"] for r in found} == expected
+
+
+def test_in_force_ignores_an_end_date_below_min_confidence(graph: Graph, queries: dict[str, CannedQuery]) -> None:
+    after_end = {"date": "1920-01-01"}
+    assert ORSK not in {r["treaty"] for r in run_query(graph, queries["in-force"], after_end).dicts()}
+    # the end date's record has confidence 0.7, the signing date's 0.8
+    lenient_on_end = {**after_end, "min_confidence": "0.75"}
+    assert ORSK in {r["treaty"] for r in run_query(graph, queries["in-force"], lenient_on_end).dicts()}
+
+
+def test_in_force_default_date_is_documented(queries: dict[str, CannedQuery]) -> None:
+    (date_param,) = [p for p in queries["in-force"].params if p.name == "date"]
+    assert date_param.default == "1950-06-01" and date_param.datatype == "xsd:date"
+
+
+def test_treaty_by_label_any_case_gives_evidence_sentences(graph: Graph, queries: dict[str, CannedQuery]) -> None:
+    found = rows(graph, queries["treaty"], treaty="pact of ORSK")
+    assert {r["treaty"] for r in found} == {str(ORSK)}
+    party_rows = [r for r in found if r["property"].endswith("#hasParty") and r["valueLabel"] == "Duchy of Lindau"]
+    assert pairs(party_rows, "quote", "begin", "end", "article", "articleTitle", "rule") == {
+        (
+            "Varnia and Lindau concluded the Pact of Orsk in June 1905.",
+            "121",
+            "190",
+            ID + "article/002-orsk-bbbb2222",
+            "Pact of Orsk",
+            "sentence_between",
+        )
+    }
+
+
+def test_treaty_by_iri_includes_incoming_links_and_each_record(graph: Graph, queries: dict[str, CannedQuery]) -> None:
+    found = rows(graph, queries["treaty"], treaty=str(SECOND))
+    incoming = [r for r in found if r["subject"] == str(ORSK)]
+    assert pairs(incoming, "property", "value") == {("https://w3id.org/treatygraph/ontology#basedOn", str(SECOND))}
+    supersedes = [r for r in found if r["property"].endswith("#supersedes")]
+    assert pairs(supersedes, "confidence", "article") == {
+        ("0.6", ID + "article/001-veldmark-aaaa1111"),
+        ("0.85", ID + "article/002-orsk-bbbb2222"),
+    }
+    assert "Mira Quell" not in {r.get("valueLabel") for r in found}  # its only record is at 0.4
+
+
+def test_treaty_covers_its_violation_and_resolution_nodes(graph: Graph, queries: dict[str, CannedQuery]) -> None:
+    found = rows(graph, queries["treaty"], treaty="Veldmark Accord")
+    subjects = {r["subject"] for r in found}
+    assert {str(VELDMARK), ID + "violation/a1b2c3", ID + "resolution/varnian-assembly-resolution-12"} <= subjects
+    dates = pairs([r for r in found if r["subject"] == ID + "violation/a1b2c3"], "property", "value")
+    assert ("https://w3id.org/treatygraph/ontology#date", "1869-05-02") in dates
+
+
+def test_treaty_label_with_quotes_and_braces_matches_nothing(graph: Graph, queries: dict[str, CannedQuery]) -> None:
+    assert rows(graph, queries["treaty"], treaty='Pact of Orsk" } UNION { ?treaty ?p ?o } #') == []
+    assert rows(graph, queries["treaty"], treaty="x') || true || ('") == []
+
+
+def test_party_covers_party_signer_and_violations(graph: Graph, queries: dict[str, CannedQuery]) -> None:
+    osterland = rows(graph, queries["party"], party="KINGDOM OF OSTERLAND")
+    assert pairs(osterland, "role", "treaty", "determinedByLabel") == {
+        ("party", str(VELDMARK), ""),
+        ("party", str(SECOND), ""),
+        ("violator", str(VELDMARK), ""),
+        ("found-violating", str(VELDMARK), "Varnian Assembly Resolution 12"),
+    }
+    brisk = rows(graph, queries["party"], party=ID + "entity/anton-brisk")
+    assert pairs(brisk, "role", "treatyLabel") == {("signer", "Treaty of Veldmark")}
+    varnia = rows(graph, queries["party"], party="Republic of Varnia", min_confidence="0.8")
+    assert pairs(varnia, "role", "treaty") == {("party", str(VELDMARK)), ("party", str(ORSK)), ("party", str(SECOND))}
 
 
 # ---------------------------------------------------------------- parameters
