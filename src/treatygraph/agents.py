@@ -1,0 +1,145 @@
+"""Parties and signers in the lists articles write: "Germany, France, Britain, and Italy",
+"the Central Powers (Germany, Austria-Hungary, Bulgaria, and the Ottoman Empire)",
+"German Foreign Minister Joachim von Ribbentrop and Soviet Foreign Minister Vyacheslav Molotov".
+
+A name becomes a party only if the gazetteer knows it as a polity or it reads like one ("... Republic",
+"Kingdom of ..."); a person only if the gazetteer knows it as a person or it reads like a personal name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from .gazetteer import POLITY_TYPES, Gazetteer, Link
+
+AgentKind = Literal["polity", "organ", "person"]
+
+POLITY_WORDS = re.compile(
+    r"\b(?:Republic|Kingdom|Empire|Union|States|Government|Powers|Allies|Federation|Confederation|Reich|Dynasty"
+    r"|Sultanate|Emirate|Principality|Duchy|Grand Duchy|Commonwealth|Nations|Caliphate|Khanate|Shogunate|Crown"
+    r"|Entente|Coalition|League|Community|Organization|Organisation|Porte|Raj|Protectorate|Mandate)\b"
+)
+LEGISLATURE_WORDS = re.compile(
+    r"\b(?:Senate|Congress|Parliament|Assembly|Dáil|Dail|Diet|Duma|Yuan|Sejm|Bundestag|Reichstag|House of Commons"
+    r"|House of Lords|House of Representatives|Chamber of Deputies|Cortes|Knesset|Majlis|Storting|Riksdag|Supreme Soviet"
+    r"|Verkhovna Rada|Folketing|Eduskunta|Oireachtas|Seanad|Legislature|Legislative Council|National Council"
+    r"|Federal Council|States General|Security Council|General Assembly|Court of Justice|Court)\b"
+)
+_REGIME_PREFIX = re.compile(
+    r"\b(?:Kingdom|Empire|Principality|Duchy|Sultanate|Emirate|Khanate|Tsardom|Republic|Dominion|Commonwealth)\s+of\s+(?:the\s+)?$"
+)
+TITLE_WORDS = frozenset(
+    """President Vice Prime Minister Ministers Foreign Secretary Chancellor King Queen Emperor Empress Tsar Czar Kaiser
+    Sultan Shah Ambassador Ambassadors Envoy Envoys Sir Lord Lady General Marshal Field Admiral Count Countess Baron
+    Prince Princess Duke Premier Chairman Representative Representatives representative representatives Delegate
+    Delegates delegate delegates Dr Dr. Mr Mr. Mrs Mrs. Commissioner Plenipotentiary plenipotentiary plenipotentiaries
+    Governor Viceroy Marquess Marquis Earl Viscount Chief Commander Colonel Captain Senator Secretary-General State
+    Deputy Acting Interior Affairs Defence Defense War Navy Finance Justice Councillor Chancellor Leader Head Pope
+    Cardinal Archbishop Bishop Grand Vizier Pasha Consul Minister-President Mayor Negotiator negotiator negotiators
+    Chief-of-Staff of the for and Nationalist National Provisional Imperial Royal""".split()
+)
+DEMONYMS = frozenset(
+    """American British English French German Soviet Russian Japanese Chinese Qing Italian Austrian Hungarian Ottoman
+    Turkish Polish Spanish Portuguese Dutch Belgian Swedish Danish Norwegian Greek Romanian Bulgarian Serbian Mexican
+    Irish Israeli Egyptian Palestinian Indian Pakistani Korean Vietnamese Canadian Australian Prussian Bavarian Saxon
+    U.S. US UK Czech Slovak Yugoslav Finnish Estonian Latvian Lithuanian Ukrainian Persian Iranian Iraqi Syrian Jordanian
+    Lebanese Saudi Afghan Thai Siamese Burmese Brazilian Argentine Chilean Peruvian Colombian Venezuelan Cuban
+    Nazi Weimar Bolshevik Allied Confederate Union Imperial Nationalist Communist Manchu Mongolian Tibetan Swiss""".split()
+)
+_NOT_NAMES = frozenset(
+    """The This That These Those It He She They We In On At By For From With After Before During Although However
+    World War Treaty Pact Agreement Convention Protocol Conference Article Articles Act Its Their His Her""".split()
+)
+
+
+@dataclass(frozen=True)
+class AgentName:
+    """A name found in a list, as written (`surface`) and where (`begin`, `end` in the text)."""
+
+    surface: str
+    begin: int
+    end: int
+    kind: AgentKind
+    link: Link
+
+
+def split_list(text: str, begin: int = 0) -> list[tuple[int, int]]:
+    """Items of "A, B, and C" / "A; B" / "A and B" / "A—B, C" as (begin, end) spans, offsets shifted by `begin`."""
+    items: list[tuple[int, int]] = []
+    for match in re.finditer(r"[^,;—–\n]+", text):
+        chunk_start = match.start()
+        parts = re.split(r"\s+(?:and|&|as well as|together with)\s+", match.group())
+        offset = chunk_start
+        for part in parts:
+            local = text.find(part, offset)
+            offset = local + len(part)
+            stripped = part.strip()
+            if not stripped:
+                continue
+            lead = local + part.find(stripped)
+            stripped_lead = re.match(r"(?:and|or|also|both|then|by|the|its)\s+", stripped)
+            if stripped_lead:
+                lead += stripped_lead.end()
+                stripped = stripped[stripped_lead.end() :]
+            if stripped:
+                items.append((begin + lead, begin + lead + len(stripped)))
+    return items
+
+
+def person_core(surface: str) -> str | None:
+    """"German Foreign Minister Joachim von Ribbentrop" -> "Joachim von Ribbentrop"; None if not a personal name."""
+    words = re.sub(r"\[[^\]]*\]|\([^)]*\)", "", surface).split()
+    last_title = -1
+    for i, word in enumerate(words):
+        if word.strip(",.") in TITLE_WORDS or word.strip(",.") in DEMONYMS:
+            last_title = i
+    core = [w.strip(",.;:") for w in words[last_title + 1 :]]
+    if not core or len(core) > 5:
+        return None
+    capitals = [w for w in core if w[:1].isupper()]
+    connectors = [w for w in core if w in ("von", "van", "de", "der", "da", "di", "du", "la", "le", "bin", "ibn", "al")]
+    if len(capitals) + len(connectors) != len(core) or not capitals or core[0] in _NOT_NAMES:
+        return None
+    if any(POLITY_WORDS.search(w) or LEGISLATURE_WORDS.search(w) for w in core):
+        return None
+    return " ".join(core)
+
+
+def polity_core(surface: str, gazetteer: Gazetteer) -> str | None:
+    """The polity a list item names: the gazetteer's longest known name inside it ("the new Bolshevik government
+    of Soviet Russia" -> "Soviet Russia"), else the item itself when it reads like a polity ("Irish Republic")."""
+    cleaned = re.sub(r"\[[^\]]*\]", "", surface).strip(" .,;:")
+    for begin, _end, name in gazetteer.find_in(cleaned):
+        if _REGIME_PREFIX.search(cleaned[:begin]):
+            break  # "Kingdom of Serbia" is not today's Serbia: keep the whole name, unlinked
+        entries = gazetteer.candidates(name)
+        if any(e.type in POLITY_TYPES for e in entries):
+            return name
+    cleaned = re.sub(r"^(?:the|The)\s+", "", cleaned)
+    words = cleaned.split()
+    if 1 <= len(words) <= 8 and cleaned[:1].isupper() and POLITY_WORDS.search(cleaned) and not LEGISLATURE_WORDS.search(cleaned):
+        if all(w[:1].isupper() or w in ("of", "the", "and", "for") for w in words):
+            return cleaned
+    return None
+
+
+def classify(surface: str, begin: int, gazetteer: Gazetteer, year: int | None) -> AgentName | None:
+    """Party (polity), organ, or person for one list item; None when it is neither for certain."""
+    polity = polity_core(surface, gazetteer)
+    if polity:
+        offset = surface.find(polity)
+        start = begin + max(offset, 0)
+        link = gazetteer.lookup(polity, year)
+        kind: AgentKind = "organ" if link.entry and link.entry.type == "organ" else "polity"
+        return AgentName(polity, start, start + len(polity), kind, link)
+    person = person_core(surface)
+    if person:
+        known = [e for e in gazetteer.candidates(person) if e.type == "person"]
+        if known or gazetteer.knows(person) is False:
+            offset = surface.find(person)
+            start = begin + max(offset, 0)
+            link = gazetteer.lookup(person, None) if known else Link(person, "unknown")
+            return AgentName(person, start, start + len(person), "person", link)
+    return None

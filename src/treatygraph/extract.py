@@ -1,0 +1,1110 @@
+"""Extraction: an ingested article in, facts with their rule, confidence and evidence out.
+
+Rules are small named units run in order over one shared `Context` (the pipeline-of-named-components
+pattern): each reads the article, may look at what earlier rules found (the subject treaty, its dates),
+and emits facts. Every fact keeps the rule's name, so a wrong triple in the graph leads back to its rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from . import EXTRACTOR_VERSION
+from .agents import LEGISLATURE_WORDS, AgentName, classify, split_list
+from .dates import DateMention, find_dates, parse_date, year_of
+from .gazetteer import Gazetteer, default_gazetteer
+from .names import (
+    LANGUAGES,
+    NameMention,
+    clean_name,
+    find_treaty_names,
+    invert_heading,
+    looks_like_treaty_name,
+    parse_parenthetical,
+)
+from .sentences import Sentence, split_sentences
+from .types import (
+    AgentFact,
+    ArticleFacts,
+    DateFact,
+    Evidence,
+    Fact,
+    InfoboxField,
+    IngestedArticle,
+    LineageFact,
+    NameFact,
+    PlaceFact,
+    Provenance,
+    ResolutionFact,
+    TreatyRef,
+    ViolationFact,
+)
+
+SUBJECT = "T0"
+# "the treaty", "this pact", "it": the article's subject unless the sentence names another treaty
+ANAPHOR = re.compile(
+    r"\b(?:[Tt]he|[Tt]his|[Ii]ts)\s+(?:treaty|pact|agreement|accord|accords|convention|declaration|protocol|charter"
+    r"|memorandum|armistice|alliance|document|peace)\b|^It\b|\bit\b"
+)
+EARLIER_ANAPHOR = re.compile(r"\b[Tt]he\s+(?:earlier|former|previous|prior|original|older)\s+(?:treaty|pact|agreement|accord|convention)\b")
+
+Rule = Callable[["Context"], Iterable[Fact]]
+RULES: list[tuple[str, Rule]] = []
+
+
+def rule(name: str) -> Callable[[Rule], Rule]:
+    """Register an extraction rule under a name; rules run in registration order."""
+
+    def register(function: Rule) -> Rule:
+        RULES.append((name, function))
+        return function
+
+    return register
+
+
+@dataclass
+class Context:
+    """What the rules share while reading one article."""
+
+    article: IngestedArticle
+    gazetteer: Gazetteer
+    sentences: list[Sentence]
+    rule_name: str = ""
+    treaties: dict[str, TreatyRef] = field(default_factory=dict)
+    names: dict[str, list[str]] = field(default_factory=dict)  # treaty key -> its names
+    facts: list[Fact] = field(default_factory=list)
+    lead_index: int = 0  # index of the first prose sentence (after title lines and infobox rows)
+    last_other: str | None = None  # the treaty other than the subject named last, for "the earlier treaty"
+
+    @property
+    def text(self) -> str:
+        return self.article.text
+
+    @property
+    def subject_year(self) -> int | None:
+        signed = [f for f in self.facts if isinstance(f, DateFact) and f.treaty == SUBJECT and f.kind == "signed"]
+        if signed:
+            return year_of(signed[0].value)
+        subject = self.treaties.get(SUBJECT)
+        return subject.year if subject else None
+
+    def prov(self, begin: int, end: int, confidence: float) -> Provenance:
+        return Provenance(self.rule_name, confidence, Evidence(begin, end, self.text[begin:end]))
+
+    def sentence_prov(self, sentence: Sentence, confidence: float) -> Provenance:
+        return self.prov(sentence.begin, sentence.end, confidence)
+
+    def field_prov(self, item: InfoboxField, confidence: float) -> Provenance:
+        """Evidence for an infobox fact: the whole "Label | value" row."""
+        line_start = self.text.rfind("\n", 0, item.begin) + 1
+        line_end = self.text.find("\n", item.end)
+        return self.prov(line_start, item.end if line_end == -1 else max(line_end, item.end), confidence)
+
+    # ---- treaties
+
+    def add_treaty(self, name: str, year: int | None = None) -> str:
+        """The key of the treaty with this name (a new one if the article has not named it yet)."""
+        name, parenthetical_year = clean_name(name)
+        year = year or parenthetical_year
+        key = self.treaty_key(name)
+        if key:
+            if year and not self.treaties[key].year and key != SUBJECT:
+                self.treaties[key] = TreatyRef(key, self.treaties[key].label, year)
+            return key
+        key = f"T{len(self.treaties)}"
+        self.treaties[key] = TreatyRef(key, name, year)
+        self.names[key] = [name]
+        return key
+
+    def treaty_key(self, name: str) -> str | None:
+        wanted = _name_key(clean_name(name)[0])
+        for key, names in self.names.items():
+            if any(_name_key(n) == wanted for n in names):
+                return key
+        return None
+
+    def add_name(self, key: str, name: str) -> bool:
+        name = clean_name(name)[0]
+        if not name or any(_name_key(n) == _name_key(name) for n in self.names.setdefault(key, [])):
+            return False
+        self.names[key].append(name)
+        return True
+
+    def treaty_in(self, sentence: Sentence, after: int | None = None, before: int | None = None) -> list[tuple[int, str]]:
+        """Treaty references in a sentence as (offset, key): names, "the treaty" (the subject), "the earlier treaty"."""
+        lo = sentence.begin if after is None else after
+        hi = sentence.end if before is None else before
+        found: list[tuple[int, str]] = []
+        text = self.text[lo:hi]
+        named_spans: list[tuple[int, int]] = []
+        for mention in find_treaty_names(text):
+            key = self.treaty_key(mention.name) or self._subject_like(mention)
+            if key is None:
+                continue
+            found.append((lo + mention.begin, key))
+            named_spans.append((mention.begin, mention.end))
+        for match in EARLIER_ANAPHOR.finditer(text):
+            if self.last_other:
+                found.append((lo + match.start(), self.last_other))
+        for match in ANAPHOR.finditer(text):
+            if not any(b <= match.start() < e for b, e in named_spans) and not EARLIER_ANAPHOR.match(text, max(0, match.start() - 12)):
+                found.append((lo + match.start(), SUBJECT))
+        return sorted(found)
+
+    def _subject_like(self, mention: NameMention) -> str | None:
+        """A name not seen before: the subject if it is a variant spelling of one of its names, else a new treaty."""
+        return None
+
+    def emit(self, fact: Fact) -> None:
+        self.facts.append(fact)
+
+
+def _name_key(name: str) -> str:
+    text = name.lower().replace("–", "-").replace("—", "-").replace("’", "'")
+    text = re.sub(r"\([^)]*\)", " ", text)
+    text = re.sub(r"[^\w\s]", " ", text)
+    text = re.sub(r"\b(?:the|of|and)\b", " ", text)
+    return " ".join(text.split())
+
+
+# ================================================================ the subject treaty and its names
+
+
+def _title_lines(ctx: Context) -> Iterator[Sentence]:
+    """Short stand-alone lines before the lead: page titles and infobox titles in plain-text mirrors."""
+    for index, sentence in enumerate(ctx.sentences[:40]):
+        if index >= ctx.lead_index:
+            break
+        yield sentence
+
+
+def _is_prose(sentence: Sentence) -> bool:
+    words = sentence.text.split()
+    return len(words) >= 8 and bool(re.search(r"\b(?:is|was|are|were|has|had|signed|concluded)\b", sentence.text))
+
+
+def _find_lead(ctx: Context) -> int:
+    """Index of the first prose sentence that names a treaty: the lead."""
+    field_rows = {f.begin for f in ctx.article.fields}
+    for index, sentence in enumerate(ctx.sentences):
+        if any(sentence.begin <= b < sentence.end for b in field_rows):
+            continue
+        if _is_prose(sentence) and (find_treaty_names(sentence.text) or _inverted_heading(sentence.text)):
+            return index
+    return 0
+
+
+def _inverted_heading(text: str) -> tuple[str, str, int | None] | None:
+    """ "Sèvres, Treaty of (1920), peace pact ..." -> ("Sèvres, Treaty of", "Treaty of Sèvres", 1920)."""
+    match = re.match(r"^([A-Z][^,]{1,60}),\s+((?:Treaty|Peace|Pact|Convention|Agreement)(?:\s+of)?)\s*(?:\((\d{4})\))?", text)
+    if not match:
+        return None
+    heading = f"{match.group(1)}, {match.group(2)}"
+    proper = invert_heading(heading)
+    return (heading, proper, int(match.group(3)) if match.group(3) else None) if proper else None
+
+
+@rule("subject_title")
+def subject_title(ctx: Context) -> Iterable[Fact]:
+    """The subject treaty's name: the page title (HTML h1, infobox name), else a title line or the lead's first name."""
+    ctx.lead_index = _find_lead(ctx)
+    article = ctx.article
+    if article.title and looks_like_treaty_name(clean_name(article.title)[0]):
+        name, year = clean_name(article.title)
+        ctx.treaties[SUBJECT] = TreatyRef(SUBJECT, name, year)
+        ctx.names[SUBJECT] = [name]
+        begin = article.text.find(article.title)
+        if begin >= 0:
+            yield NameFact(SUBJECT, name, "en", ctx.prov(begin, begin + len(article.title), 0.95))
+        return
+    for sentence in _title_lines(ctx):
+        candidate, year = clean_name(sentence.text)
+        if looks_like_treaty_name(candidate) and len(candidate.split()) <= 20 and not candidate.endswith("."):
+            ctx.treaties[SUBJECT] = TreatyRef(SUBJECT, candidate, year)
+            ctx.names[SUBJECT] = [candidate]
+            yield NameFact(SUBJECT, candidate, "en", ctx.sentence_prov(sentence, 0.9))
+            return
+    if not ctx.sentences:
+        return
+    lead = ctx.sentences[ctx.lead_index]
+    inverted = _inverted_heading(lead.text)
+    if inverted:
+        heading, proper, year = inverted
+        ctx.treaties[SUBJECT] = TreatyRef(SUBJECT, proper, year)
+        ctx.names[SUBJECT] = [proper, heading]
+        yield NameFact(SUBJECT, proper, "en", ctx.sentence_prov(lead, 0.85))
+        yield NameFact(SUBJECT, heading, "en", ctx.sentence_prov(lead, 0.85))
+        return
+    names = find_treaty_names(lead.text)
+    if names:
+        name, year = clean_name(names[0].name)
+        ctx.treaties[SUBJECT] = TreatyRef(SUBJECT, name, year or names[0].year)
+        ctx.names[SUBJECT] = [name]
+        yield NameFact(SUBJECT, name, "en", ctx.sentence_prov(lead, 0.85))
+
+
+@rule("title_line_aliases")
+def title_line_aliases(ctx: Context) -> Iterable[Fact]:
+    """Other stand-alone treaty-name lines before the lead (an infobox's title rendered as text) are aliases."""
+    if SUBJECT not in ctx.treaties or ctx.article.fields:
+        return
+    for sentence in _title_lines(ctx):
+        candidate, _ = clean_name(sentence.text)
+        if looks_like_treaty_name(candidate) and not candidate.endswith(".") and ctx.add_name(SUBJECT, candidate):
+            yield NameFact(SUBJECT, candidate, "en", ctx.sentence_prov(sentence, 0.8))
+
+
+@rule("infobox_names")
+def infobox_names(ctx: Context) -> Iterable[Fact]:
+    """Infobox rows that name the treaty: its title row, long name, and rows labelled with a language."""
+    if SUBJECT not in ctx.treaties:
+        return
+    for item in ctx.article.fields:
+        key = item.key.lower()
+        lang = _language_of_label(item.label)
+        if key in ("title", "name", "long_name", "official_name", "full_name") and looks_like_treaty_name(item.value):
+            lang = "en"
+        elif not lang:
+            continue
+        for value in item.value.split("\n"):
+            value = value.strip()
+            if value and ctx.add_name(SUBJECT, value):
+                yield NameFact(SUBJECT, clean_name(value)[0], lang, ctx.field_prov(item, 0.9))
+
+
+def _language_of_label(label: str) -> str | None:
+    text = label.strip().lower()
+    extra = {"kanji": "ja", "romanization": "ja-Latn", "hokkien poj": "nan-Latn-pehoeji", "hanyu pinyin": "zh-Latn-pinyin"}
+    return LANGUAGES.get(text) or extra.get(text)
+
+
+_ALIAS_TRIGGER = re.compile(
+    r"\b(?:also\s+(?:known|called|referred\s+to)\s+as|also\s+called|sometimes\s+called|commonly\s+called|known\s+as"
+    r"|referred\s+to\s+as|officially(?:\s+(?:titled|named|called|known\s+as))?|formally(?:\s+(?:titled|named|called))?"
+    r"|the\s+common\s+name\s+for|short\s+for|in\s+full|or)\s+(?:the\s+|as\s+the\s+)?",
+    re.I,
+)
+
+
+@rule("lead_aliases")
+def lead_aliases(ctx: Context) -> Iterable[Fact]:
+    """Names in the lead: a parenthesis after the subject's name ("(French: Traité de ...)"), and names after
+    "officially", "also called", "also known as", "... for short", "the common name for"."""
+    if SUBJECT not in ctx.treaties or not ctx.sentences:
+        return
+    for sentence in ctx.sentences[ctx.lead_index : ctx.lead_index + 4]:
+        if not ctx.treaty_in(sentence) or SUBJECT not in {k for _, k in ctx.treaty_in(sentence)}:
+            continue
+        yield from _parenthetical_names(ctx, sentence)
+        yield from _triggered_aliases(ctx, sentence)
+
+
+def _parenthetical_names(ctx: Context, sentence: Sentence) -> Iterator[Fact]:
+    text = sentence.text
+    subject_names = [_name_key(n) for n in ctx.names[SUBJECT]]
+    for mention in find_treaty_names(text):
+        if _name_key(mention.name) not in subject_names and not mention.name.startswith(ctx.names[SUBJECT][0]):
+            continue
+        opening = re.match(r"\s*(?:''')?\s*\(([^()]{1,400})\)", text[mention.end :])
+        if not opening:
+            continue
+        for foreign in parse_parenthetical(opening.group(1)):
+            if foreign.name and ctx.add_name(SUBJECT, foreign.name):
+                yield NameFact(SUBJECT, foreign.name, foreign.lang, ctx.sentence_prov(sentence, 0.85))
+
+
+def _triggered_aliases(ctx: Context, sentence: Sentence) -> Iterator[Fact]:
+    text = sentence.text
+    names = find_treaty_names(text)
+    for trigger in _ALIAS_TRIGGER.finditer(text):
+        following = [m for m in names if trigger.end() <= m.begin <= trigger.end() + 2]
+        if not following:
+            continue
+        chain = [following[0]]
+        for mention in names:  # "referred to as the A and the B"
+            gap = text[chain[-1].end : mention.begin]
+            if mention.begin > chain[-1].end and re.fullmatch(r"(?:\[\w+\])*\s*(?:,|and|or|,\s*and|,\s*or)\s+(?:the\s+)?", gap):
+                chain.append(mention)
+        for mention in chain:
+            if _is_other_treaty(ctx, mention, text):
+                continue
+            if ctx.add_name(SUBJECT, mention.name):
+                yield NameFact(SUBJECT, clean_name(mention.name)[0], "en", ctx.sentence_prov(sentence, 0.8))
+            yield from _parenthetical_after(ctx, sentence, mention)
+
+
+def _is_other_treaty(ctx: Context, mention: NameMention, text: str) -> bool:
+    """"... for the Weimar-era pact, see Treaty of Berlin": a hatnote pointing elsewhere names another treaty."""
+    return bool(re.search(r"\bsee\s+(?:also\s+)?$", text[: mention.begin]))
+
+
+def _parenthetical_after(ctx: Context, sentence: Sentence, mention: NameMention) -> Iterator[Fact]:
+    opening = re.match(r"\s*\(([^()]{1,400})\)", sentence.text[mention.end :])
+    if opening:
+        for foreign in parse_parenthetical(opening.group(1)):
+            if ctx.add_name(SUBJECT, foreign.name):
+                yield NameFact(SUBJECT, foreign.name, foreign.lang, ctx.sentence_prov(sentence, 0.8))
+
+
+# ================================================================ dates
+
+
+DATE_FIELDS = {
+    "signed": ("date_signed", "signed", "signing", "date_of_signing", "signed_date"),
+    "effective": ("date_effective", "effective", "in_force", "entry_into_force", "date_in_force", "entered_into_force"),
+    "ended": (
+        "date_expiration",
+        "date_expiry",
+        "expiration",
+        "expiry",
+        "expired",
+        "date_terminated",
+        "terminated",
+        "termination",
+        "dissolved",
+        "date_dissolved",
+    ),
+}
+ENDING_OF_FIELD = {"terminated": "terminated", "termination": "terminated", "dissolved": "terminated"}
+
+
+def _field_kind(item: InfoboxField) -> str | None:
+    key = item.key.lower()
+    label = item.label.strip().lower().replace(" ", "_")
+    for kind, keys in DATE_FIELDS.items():
+        if key in keys or label in keys:
+            return kind
+    return None
+
+
+@rule("infobox_dates")
+def infobox_dates(ctx: Context) -> Iterable[Fact]:
+    """Signed / effective / expired rows of an infobox."""
+    if SUBJECT not in ctx.treaties:
+        return
+    for item in ctx.article.fields:
+        kind = _field_kind(item)
+        value = parse_date(item.value) if kind else None
+        if not kind or not value:
+            continue
+        how = _ending_how(item.key.lower(), item.value) if kind == "ended" else None
+        if kind == "ended" and re.search(r"\bplanned\b|\bscheduled\b", item.value, re.I):
+            continue
+        yield DateFact(SUBJECT, kind, value, ctx.field_prov(item, 0.95), how)  # type: ignore[arg-type]
+
+
+def _ending_how(key: str, value: str) -> str:
+    for word, how in (
+        ("terminat", "terminated"),
+        ("denounc", "denounced"),
+        ("withdr", "withdrawn"),
+        ("supersed", "superseded"),
+        ("replaced", "superseded"),
+        ("annul", "annulled"),
+        ("null and void", "annulled"),
+        ("dissol", "terminated"),
+        ("disband", "terminated"),
+    ):
+        if word in value.lower() or word in key:
+            return how
+    return ENDING_OF_FIELD.get(key, "expired")
+
+
+_TEXT_ROW = re.compile(
+    r"^(?P<label>Signed|Effective|Expiry|Expiration|Expired|Terminated|Dissolved|Entered into force|In force)\s*[:|]?\s+(?P<value>.+)$",
+    re.I,
+)
+
+
+@rule("text_infobox_dates")
+def text_infobox_dates(ctx: Context) -> Iterable[Fact]:
+    """Plain-text mirrors render infobox rows as lines: "Signed 14 August 1945 (1945-08-14)", "Expiry ..."."""
+    if SUBJECT not in ctx.treaties or ctx.article.fields:
+        return
+    for sentence in ctx.sentences[: ctx.lead_index + 1]:
+        row = _TEXT_ROW.match(sentence.text)
+        value = parse_date(row.group("value")) if row else None
+        if not row or not value:
+            continue
+        label = row.group("label").lower()
+        kind = "signed" if label == "signed" else "effective" if label in ("effective", "entered into force", "in force") else "ended"
+        how = _ending_how(label, row.group("value")) if kind == "ended" else None
+        yield DateFact(SUBJECT, kind, value, ctx.sentence_prov(sentence, 0.9), how)  # type: ignore[arg-type]
+
+
+@rule("text_infobox_status_dates")
+def text_infobox_status_dates(ctx: Context) -> Iterable[Fact]:
+    """A bare date line followed by "(terminated)" or "(expired)": an infobox's end row in a plain-text mirror."""
+    if SUBJECT not in ctx.treaties or ctx.article.fields:
+        return
+    head = ctx.sentences[: ctx.lead_index + 40]
+    for current, following in zip(head, head[1:], strict=False):
+        dates = find_dates(current.text)
+        status = re.fullmatch(r"\((terminated|expired|dissolved|denounced|abrogated)\)", following.text.strip(), re.I)
+        if status and dates and dates[0].begin == 0 and _only_date(current.text):
+            begin, end = current.begin, following.end
+            yield DateFact(SUBJECT, "ended", dates[0].iso, ctx.prov(begin, end, 0.8), _ending_how(status.group(1).lower(), ""))
+
+
+def _only_date(text: str) -> bool:
+    stripped = text
+    for mention in reversed(find_dates(text)):
+        stripped = stripped[: mention.begin] + stripped[mention.end :]
+    return not re.sub(r"[\s()\-–,]", "", stripped)
+
+
+SIGN_VERB = re.compile(r"\b(?:signed|concluded|sealed)\b")
+FORCE_VERB = re.compile(r"\b(?:came|come|comes|entered|enter|enters|went|go|goes)\s+into\s+(?:force|effect)\b|\btook\s+effect\b|\bbecame\s+effective\b")
+END_VERB = re.compile(
+    r"\b(?:expired|expiration|expiry|lapsed|was\s+terminated|were\s+terminated|been\s+terminated|was\s+abrogated|was\s+denounced"
+    r"|was\s+disbanded|was\s+dissolved|been\s+dissolved|declared\s+null\s+and\s+void|was\s+annulled|ceased\s+to\s+be\s+in\s+force)\b"
+)
+
+
+def _owner(ctx: Context, sentence: Sentence, verb_at: int) -> str | None:
+    """The treaty a verb at `verb_at` speaks of: the nearest treaty reference before it in the sentence,
+    else the first one after it; None when the sentence names no treaty at all."""
+    refs = ctx.treaty_in(sentence)
+    before = [key for offset, key in refs if offset < verb_at]
+    if before:
+        return before[-1]
+    return refs[0][1] if refs else None
+
+
+def _date_after(ctx: Context, sentence: Sentence, at: int, window: int = 120) -> DateMention | None:
+    clause = ctx.text[at : min(sentence.end, at + window)]
+    stop = re.search(r"\b(?:ratified|ratification|and\s+(?:came|entered|was\s+ratified))\b|;", clause)
+    if stop:
+        clause = clause[: stop.start()]
+    dates = find_dates(clause)
+    if not dates:
+        return None
+    first = dates[0]
+    return DateMention(first.begin + at, first.end + at, first.iso)
+
+
+def _date_before(ctx: Context, sentence: Sentence, at: int) -> DateMention | None:
+    """ "On 24 February 1953, the Legislative Yuan voted ..." : a date that opens the sentence."""
+    opening = re.match(r"(?:On|In|By)\s+", sentence.text)
+    if not opening:
+        return None
+    dates = [d for d in find_dates(ctx.text[sentence.begin : at]) if d.begin <= opening.end() + 2]
+    if not dates:
+        return None
+    return DateMention(dates[0].begin + sentence.begin, dates[0].end + sentence.begin, dates[0].iso)
+
+
+@rule("prose_signed")
+def prose_signed(ctx: Context) -> Iterable[Fact]:
+    """"... was signed (at PLACE) on DATE", "On DATE ... signed the treaty": the date of the treaty signed."""
+    yield from _prose_dates(ctx, SIGN_VERB, "signed", None)
+
+
+@rule("prose_effective")
+def prose_effective(ctx: Context) -> Iterable[Fact]:
+    """"came into force on DATE", "entered into force", "took effect"."""
+    yield from _prose_dates(ctx, FORCE_VERB, "effective", None)
+
+
+@rule("prose_ended")
+def prose_ended(ctx: Context) -> Iterable[Fact]:
+    """"expired in 1979", "was terminated on", "the alliance was disbanded in 1991", "declared null and void"."""
+    yield from _prose_dates(ctx, END_VERB, "ended", "verb")
+
+
+def _prose_dates(ctx: Context, verb: re.Pattern[str], kind: str, how: str | None) -> Iterator[Fact]:
+    for sentence in ctx.sentences[ctx.lead_index :]:
+        for match in verb.finditer(ctx.text, sentence.begin, sentence.end):
+            owner = _owner(ctx, sentence, match.start())
+            if owner is None or _negated(ctx.text[sentence.begin : match.start()]):
+                continue
+            date = _date_after(ctx, sentence, match.end()) or _date_before(ctx, sentence, match.start())
+            if date is None:
+                continue
+            ending = _ending_how(match.group(0).lower(), "") if how else None
+            confidence = 0.85 if owner == SUBJECT else 0.75
+            yield DateFact(owner, kind, date.iso, ctx.sentence_prov(sentence, confidence), ending)  # type: ignore[arg-type]
+            break
+
+
+def _negated(prefix: str) -> bool:
+    return bool(re.search(r"\b(?:not|never|refused\s+to|refusing\s+to|failed\s+to|planned\s+to|was\s+to\s+be|would\s+be)\s+(?:\w+\s+){0,2}$", prefix))
+
+
+@rule("name_year")
+def name_year(ctx: Context) -> Iterable[Fact]:
+    """A year the article attaches to a treaty's name ("Sèvres, Treaty of (1920)", "Treaty of Berlin, 1926",
+    "the 1920 Treaty of Sèvres") dates its signing, when nothing more precise is known."""
+    for key, ref in list(ctx.treaties.items()):
+        if not ref.year or any(isinstance(f, DateFact) and f.treaty == key and f.kind == "signed" for f in ctx.facts):
+            continue
+        evidence = _sentence_naming_year(ctx, key, ref.year)
+        if evidence:
+            yield DateFact(key, "signed", f"{ref.year:04d}", ctx.sentence_prov(evidence, 0.6))
+
+
+def _sentence_naming_year(ctx: Context, key: str, year: int) -> Sentence | None:
+    for sentence in ctx.sentences:
+        if str(year) in sentence.text and any(k == key for _, k in ctx.treaty_in(sentence)):
+            return sentence
+    return None
+
+
+# ================================================================ place
+
+
+@rule("infobox_place")
+def infobox_place(ctx: Context) -> Iterable[Fact]:
+    if SUBJECT not in ctx.treaties:
+        return
+    for item in ctx.article.fields:
+        if item.key.lower() in ("location_signed", "location", "signed_at", "place_signed", "place"):
+            place = re.sub(r"\s*\([^)]*\)", "", item.value.split("\n")[0]).strip(" ,;")
+            if place:
+                yield PlaceFact(SUBJECT, place, ctx.field_prov(item, 0.9))
+            return
+
+
+_PLACE = re.compile(
+    r"\bsigned\s+(?:\w+\s+){0,3}?(?:in|at)\s+(?:the\s+)?(?P<place>[A-Z][\w'’\-–.]*(?:(?:\s+|,\s+)(?:[A-Z][\w'’\-–.]*|de|of|the))*)"
+)
+
+
+@rule("prose_place")
+def prose_place(ctx: Context) -> Iterable[Fact]:
+    """"signed in Moscow on 23 August 1939", "signed at Warsaw, Poland, on May 14, 1955"."""
+    if SUBJECT not in ctx.treaties or any(isinstance(f, PlaceFact) for f in ctx.facts):
+        return
+    for sentence in ctx.sentences[ctx.lead_index :]:
+        for match in _PLACE.finditer(sentence.text):
+            owner = _owner(ctx, sentence, sentence.begin + match.start())
+            place = match.group("place").rstrip(" ,.")
+            if owner != SUBJECT or find_dates(place) or not place:
+                continue
+            yield PlaceFact(SUBJECT, place, ctx.sentence_prov(sentence, 0.75))
+            return
+
+
+# ================================================================ parties and signers
+
+
+def _agents(ctx: Context, text: str, offset: int) -> list[AgentName]:
+    """Classified names of a list, with coalitions replaced by the members listed in their parenthesis."""
+    text, offset = _expand_coalitions(text, offset)
+    agents = []
+    for begin, end in split_list(text):
+        agent = classify(text[begin:end], offset + begin, ctx.gazetteer, ctx.subject_year)
+        if agent:
+            agents.append(agent)
+    return agents
+
+
+def _expand_coalitions(text: str, offset: int) -> tuple[str, int]:
+    """"the Central Powers (Germany, Austria-Hungary, ...)": the members are the parties, not the coalition."""
+    match = re.search(r"\b(?:the\s+)?[A-Z][\w\s]*?(?:Powers|Allies|Entente|Alliance|Axis|Coalition)\s*\(([^()]+)\)", text)
+    if match:
+        inner_start = match.start(1)
+        return text[inner_start : match.end(1)] + text[match.end() :], offset + inner_start
+    return text, offset
+
+
+def _list_span(text: str) -> str:
+    """The list at the start of `text`, up to where the clause moves on ("... and Italy, that ended", "on 5 May")."""
+    stop = re.search(
+        r"\s+(?:on|in|at|during|after|before|to|that|which|who|whose|under|following|because|since|until|for\s+(?:the|a|an)\b|with\b|was|were|is|are|had|has|signed|ratified)\b"
+        r"|[.:]\s|[.:]$|\[\d+\]",
+        text,
+    )
+    return text[: stop.start()] if stop else text
+
+
+def _emit_agents(ctx: Context, treaty: str, agents: list[AgentName], sentence: Sentence, confidence: float) -> Iterator[Fact]:
+    for agent in agents:
+        if agent.kind == "organ":
+            continue
+        role = "signer" if agent.kind == "person" else "party"
+        entity = agent.link.entry.qid if agent.link.entry else None
+        yield AgentFact(treaty, role, agent.surface, ctx.sentence_prov(sentence, confidence), entity)  # type: ignore[arg-type]
+
+
+@rule("infobox_parties")
+def infobox_parties(ctx: Context) -> Iterable[Fact]:
+    """Parties and Signatories rows: states become parties, persons signers."""
+    if SUBJECT not in ctx.treaties:
+        return
+    for item in ctx.article.fields:
+        key = item.key.lower()
+        if key not in ("parties", "signatories", "original_signatories", "signatory", "party", "members", "signers"):
+            continue
+        for line_start, line in _lines(item.value, item.begin):
+            for agent in _agents(ctx, line, line_start):
+                if agent.kind == "organ":
+                    continue
+                role = "signer" if agent.kind == "person" else "party"
+                entity = agent.link.entry.qid if agent.link.entry else None
+                yield AgentFact(SUBJECT, role, agent.surface, ctx.field_prov(item, 0.9), entity)  # type: ignore[arg-type]
+
+
+def _lines(value: str, begin: int) -> Iterator[tuple[int, str]]:
+    for match in re.finditer(r"[^\n]+", value):
+        yield begin + match.start(), match.group()
+
+
+_SIGNED_BY = re.compile(r"\b(?:signed|concluded|agreed|ratified|negotiated\s+and\s+signed)\s+(?:\w+\s+){0,8}?by\s+(?:the\s+)?")
+_BETWEEN = re.compile(
+    r"\b(?:treaty|pact|agreement|accord|convention|alliance|signed|concluded|relations|peace|conflict|war|settlement|declaration"
+    r"|protocol|armistice|truce|agreed)\b(?:[^.;]{0,60}?)\bbetween\s+(?:the\s+)?"
+)
+_WHO_SIGNED = re.compile(r"\b(?:[Dd]elegates|[Rr]epresentatives|[Pp]lenipotentiaries|[Ee]nvoys|[Ss]ignatories)\s+who\s+signed\b[^.]*?\bwere\s+")
+
+
+@rule("prose_signed_by")
+def prose_signed_by(ctx: Context) -> Iterable[Fact]:
+    """"The agreement was signed by Germany, France, Britain, and Italy" (parties) or "by Foreign Minister X" (signers)."""
+    for sentence in ctx.sentences[ctx.lead_index :]:
+        for match in _SIGNED_BY.finditer(sentence.text):
+            owner = _owner(ctx, sentence, sentence.begin + match.start())
+            if owner is None or _negated(sentence.text[: match.start()]) or "ratified" in match.group(0):
+                continue
+            span = _list_with_dash(sentence.text[match.end() :])
+            agents = _agents(ctx, span, sentence.begin + match.end())
+            yield from _emit_agents(ctx, owner, agents, sentence, 0.85)
+
+
+def _list_with_dash(text: str) -> str:
+    """"the Soviet Union and its seven East European satellites—Poland, ..., and East Germany"."""
+    dash = re.match(r"([^—.;]{0,80})—([^.;]+)", text)
+    if dash:
+        return dash.group(1) + ", " + _list_span(dash.group(2))
+    return _list_span(text)
+
+
+@rule("prose_between")
+def prose_between(ctx: Context) -> Iterable[Fact]:
+    """"a non-aggression pact between Nazi Germany and the Soviet Union", "signed ... between A and B"."""
+    for sentence in ctx.sentences[ctx.lead_index :]:
+        match = _BETWEEN.search(sentence.text)
+        if not match:
+            continue
+        owner = _owner(ctx, sentence, sentence.begin + match.start())
+        if owner is None or _negotiation_only(sentence.text[: match.end()]):
+            continue
+        span = _between_span(sentence.text[match.end() :])
+        agents = [a for a in _agents(ctx, span, sentence.begin + match.end()) if a.kind == "polity"]
+        if len(agents) >= 2:
+            yield from _emit_agents(ctx, owner, agents, sentence, 0.8)
+
+
+def _negotiation_only(prefix: str) -> bool:
+    """Talks between A and B are not a treaty between them."""
+    return bool(re.search(r"\b(?:negotiations|talks|disagreements?|relations\s+between|war\s+between)\b[^.]{0,40}$", prefix[-60:]))
+
+
+def _between_span(text: str) -> str:
+    """"A and B" after "between", including a parenthesised member list and an "Allied A, B, and C" list."""
+    span = re.match(r"[^.;]*?\([^()]*\)|[^.;(]*", text)
+    chunk = span.group(0) if span else text
+    stop = re.search(
+        r"\s+(?:on|in|at|during|after|before|to|that|which|who|under|following|because|since|until|with|was|were|is|are|had|has|signed|ratified)\b|,\s+(?:that|which|who|whose|signed|on|in)\b|\[\d+\]",
+        chunk,
+    )
+    return chunk[: stop.start()] if stop else chunk
+
+
+_PERSONS_SIGNED = re.compile(r"(?P<list>(?:[A-Z][\w'’.\-]*\s*,?\s*(?:and\s+)?)+)\s+(?:signed|eventually\s+signed|later\s+signed)\s+the\s+")
+
+
+@rule("prose_persons_signed")
+def prose_persons_signed(ctx: Context) -> Iterable[Fact]:
+    """"British representative Sir Henry Pottinger and Qing representatives Keying, Yilibu, and Niu Jian signed the
+    treaty", "Delegates who signed ... were X and Y for Russia, and Z for Japan"."""
+    for sentence in ctx.sentences[ctx.lead_index :]:
+        text = sentence.text
+        signed = re.search(r"\bsigned\s+the\s+(?:treaty|pact|agreement|accord|convention|[A-Z])", text)
+        if signed:
+            owner = _owner(ctx, sentence, sentence.begin + signed.start())
+            before = text[: signed.start()]
+            clause_start = max(before.rfind(", "), before.rfind(": ")) if re.search(r"^(?:On|In)\s", before) else -1
+            subject_text = before[clause_start + 2 :] if clause_start >= 0 else before
+            agents = [a for a in _agents(ctx, subject_text, sentence.begin + len(before) - len(subject_text)) if a.kind == "person"]
+            if owner and agents and len(agents) == len(split_list(subject_text)):
+                yield from _emit_agents(ctx, owner, agents, sentence, 0.8)
+        who = _WHO_SIGNED.search(text)
+        if who:
+            owner = _owner(ctx, sentence, sentence.begin + who.start())
+            yield from _for_lists(ctx, sentence, who.end(), owner or SUBJECT)
+
+
+def _for_lists(ctx: Context, sentence: Sentence, at: int, owner: str) -> Iterator[Fact]:
+    """"X and Y for Russia, and Z and W for Japan": persons are signers, the states after "for" parties."""
+    rest = sentence.text[at:]
+    for group in re.finditer(r"(?P<persons>[^,;.]+?)\s+for\s+(?P<state>[A-Z][\w\s'’\-]*?)(?=,|;|\.|$)", rest):
+        persons = _agents(ctx, group.group("persons"), sentence.begin + at + group.start("persons"))
+        states = _agents(ctx, group.group("state"), sentence.begin + at + group.start("state"))
+        yield from _emit_agents(ctx, owner, [a for a in persons if a.kind == "person"], sentence, 0.8)
+        yield from _emit_agents(ctx, owner, [a for a in states if a.kind == "polity"], sentence, 0.8)
+
+
+@rule("envoys_signed")
+def envoys_signed(ctx: Context) -> Iterable[Fact]:
+    """"... appointed A, B and C as envoys ..." then "These envoys signed the treaty": the envoys are signers."""
+    groups: dict[str, tuple[list[AgentName], Sentence]] = {}
+    for sentence in ctx.sentences[ctx.lead_index :]:
+        text = sentence.text
+        for match in re.finditer(r"\b(?:of|appointed|named|sent)\s+(?P<list>[A-Z][^.;]*?)\s+as\s+(?:\w+\s+)?(?P<role>envoys|delegates|plenipotentiaries|representatives|negotiators)\b", text):
+            agents = [a for a in _agents(ctx, match.group("list"), sentence.begin + match.start("list")) if a.kind == "person"]
+            if agents:
+                groups[match.group("role")] = (agents, sentence)
+        reference = re.search(r"\b(?:These|The|Those)\s+(envoys|delegates|plenipotentiaries|representatives)\s+(?:\w+\s+)?signed\b", text)
+        if reference and reference.group(1) in groups:
+            owner = _owner(ctx, sentence, sentence.begin + reference.end())
+            if owner:
+                agents, _ = groups[reference.group(1)]
+                yield from _emit_agents(ctx, owner, agents, sentence, 0.75)
+
+
+_PERSON_LINE = re.compile(r"^[A-Z][\w'’.\-]+(?:\s+[A-Z][\w'’.\-]+){1,3}(?:\s*;\s*[A-Z][\w'’.\-]+(?:\s+[A-Z][\w'’.\-]+){1,3})+$")
+
+
+@rule("text_infobox_signers")
+def text_infobox_signers(ctx: Context) -> Iterable[Fact]:
+    """A plain-text mirror's infobox signatories row: a line of personal names separated by semicolons."""
+    if SUBJECT not in ctx.treaties or ctx.article.fields:
+        return
+    for sentence in ctx.sentences[: ctx.lead_index]:
+        if not _PERSON_LINE.match(sentence.text):
+            continue
+        agents = _agents(ctx, sentence.text.replace(";", ","), sentence.begin)
+        if agents and all(a.kind == "person" for a in agents):
+            yield from _emit_agents(ctx, SUBJECT, agents, sentence, 0.8)
+
+
+# ================================================================ lineage
+
+
+_SUPERSEDED_BY = re.compile(r"\b(?:was|were|been|is)\s+(?:later\s+|eventually\s+|formally\s+)?(?:superseded|replaced|supplanted|succeeded)\s+by\s+")
+_SUPERSEDES = re.compile(r"\b(?:superseded|replaced|supplanted|succeeded|superseding|replacing|supersedes|replaces)\s+(?:the\s+)?(?=[A-Z0-9])")
+_BASED_ON = re.compile(r"\bbased\s+(?:\w+\s+){0,5}?on\s+(?:the\s+)?(?:(?:prior|earlier|previous|original)\s+)?")
+_REAFFIRMED_BY = re.compile(r"\b(?:was|were)\s+(?:later\s+)?(?:reaffirmed|renewed|confirmed|extended)\s+by\s+(?:the\s+)?")
+
+
+@rule("lineage")
+def lineage(ctx: Context) -> Iterable[Fact]:
+    """"T1 was superseded by T2", "T2 replaced T1", "based on the prior T1", "reaffirmed by T2"."""
+    if SUBJECT not in ctx.treaties:
+        return
+    for sentence in ctx.sentences[ctx.lead_index :]:
+        yield from _lineage_in(ctx, sentence)
+
+
+def _lineage_in(ctx: Context, sentence: Sentence) -> Iterator[Fact]:
+    text = sentence.text
+    for pattern, kind, later_first in (
+        (_SUPERSEDED_BY, "supersedes", False),
+        (_SUPERSEDES, "supersedes", True),
+        (_BASED_ON, "based_on", True),
+        (_REAFFIRMED_BY, "based_on", False),
+    ):
+        for match in pattern.finditer(text):
+            verb_at = sentence.begin + match.start()
+            named = _treaty_right_after(ctx, sentence, match.end())
+            if named is None:
+                continue
+            this = _owner(ctx, sentence, verb_at)
+            if this is None or this == named:
+                continue
+            later, earlier = (this, named) if later_first else (named, this)
+            confidence = 0.85 if kind == "supersedes" or later_first else 0.75
+            yield LineageFact(later, kind, earlier, ctx.sentence_prov(sentence, confidence))  # type: ignore[arg-type]
+            if kind == "supersedes" and not later_first:
+                year = ctx.treaties[later].year
+                if year and earlier == SUBJECT:
+                    yield DateFact(SUBJECT, "ended", f"{year:04d}", ctx.sentence_prov(sentence, 0.7), "superseded")
+
+
+def _treaty_right_after(ctx: Context, sentence: Sentence, at: int) -> str | None:
+    """The treaty named at `at` (a new reference when the article has not named it yet)."""
+    rest = sentence.text[at:]
+    same_name = re.match(r"(?:the\s+)?(?:prior\s+|earlier\s+|previous\s+)?[Tt]reaty\s+of\s+the\s+same\s+name\b", rest)
+    if same_name:
+        return _same_name_treaty(ctx, sentence, at + same_name.end())
+    names = find_treaty_names(rest[:300])
+    if not names or names[0].begin > 4:
+        return None
+    mention = names[0]
+    key = ctx.add_treaty(mention.name, mention.year)
+    if key != SUBJECT:
+        ctx.last_other = key
+    return key
+
+
+def _same_name_treaty(ctx: Context, sentence: Sentence, at: int) -> str | None:
+    """"the prior Treaty of the same name ... in 1945": an earlier treaty sharing the subject's (shortest) name."""
+    dates = find_dates(sentence.text[at:])
+    if not dates:
+        return None
+    english = [n for n in ctx.names[SUBJECT] if n.isascii()] or ctx.names[SUBJECT]
+    shortest = min(english, key=len)
+    key = f"T{len(ctx.treaties)}"
+    ctx.treaties[key] = TreatyRef(key, shortest, dates[0].year)
+    ctx.names[key] = [shortest]
+    return key
+
+
+# ================================================================ violations and resolutions
+
+
+_VIOLATION = re.compile(r"\b(?:violated|violating|violation|violations|breached|breaching|breach|broke|broken|contravened|contravening)\b")
+_RESOLUTION = re.compile(
+    r"\b(?:(?P<body>(?:United\s+Nations|UN|U\.N\.)\s+(?:General\s+Assembly|Security\s+Council)|General\s+Assembly|Security\s+Council)"
+    r"\s+(?:\w+\s+){0,2}?)?[Rr]esolution\s+(?:No\.\s*)?(?P<number>\d{1,5}(?:/\d+)?)"
+)
+_VOTE = re.compile(
+    r"\b(?P<verb>voted\s+(?:\w+\s+){0,2}?(?:to\s+(?:\w+\s+)?(?P<act>terminate|approve|ratify|reject|annul|denounce|accept|abrogate|renounce)|against|in\s+favou?r)"
+    r"|(?:was|were)\s+(?:\w+\s+)?(?P<passive>approved|ratified|rejected|adopted)\s+by|advised\s+and\s+consented|consented)\b"
+)
+
+
+@rule("resolutions_un")
+def resolutions_un(ctx: Context) -> Iterable[Fact]:
+    """UN General Assembly / Security Council resolutions with their number, date and the treaty they concern."""
+    for sentence in ctx.sentences[ctx.lead_index :]:
+        for match in _RESOLUTION.finditer(sentence.text):
+            body_text = match.group("body") or _un_body_nearby(sentence.text)
+            if not body_text:
+                continue
+            kind = "unsc" if "Security" in body_text else "unga"
+            body = "United Nations Security Council" if kind == "unsc" else "United Nations General Assembly"
+            number = match.group("number")
+            date = _date_after(ctx, sentence, sentence.begin + match.end(), 80)
+            refs = ctx.treaty_in(sentence)
+            decision = "violation" if _VIOLATION.search(sentence.text) else ("termination" if re.search(r"terminat", sentence.text) else None)
+            entity = ctx.gazetteer.lookup(body).entry
+            yield ResolutionFact(
+                key=f"R-{kind}-{number}",
+                label=f"{body} Resolution {number}",
+                kind=kind,
+                prov=ctx.sentence_prov(sentence, 0.9),
+                number=number,
+                body=body,
+                body_entity=entity.qid if entity else None,
+                date=date.iso if date else None,
+                concerns=refs[0][1] if refs else None,
+                decision=decision,
+            )
+
+
+def _un_body_nearby(text: str) -> str | None:
+    match = re.search(r"(?:United Nations|UN|U\.N\.)?\s*(?:General Assembly|Security Council)", text)
+    return match.group(0).strip() if match else None
+
+
+@rule("legislative_votes")
+def legislative_votes(ctx: Context) -> Iterable[Fact]:
+    """"On DATE, the Legislative Yuan voted to terminate ...", "the treaty was approved by the US Senate ... on DATE"."""
+    seen: set[tuple[str, str]] = set()
+    for sentence in ctx.sentences[ctx.lead_index :]:
+        for match in _VOTE.finditer(sentence.text):
+            refs = ctx.treaty_in(sentence)
+            if not refs:
+                continue
+            body = _legislature(ctx, sentence.text, match)
+            date = _date_after(ctx, sentence, sentence.begin + match.end(), 160) or _date_before(ctx, sentence, sentence.begin + match.start())
+            if not body or not date or _ratifies_something_else(sentence.text, match):
+                continue
+            name, entity = body
+            if (name, date.iso) in seen or any((n, date.iso) in seen for n in _short_forms(name)):
+                continue
+            seen.add((name, date.iso))
+            decision = _decision(match)
+            concerned = _owner(ctx, sentence, sentence.begin + match.end()) or refs[0][1]
+            yield ResolutionFact(
+                key=f"R-vote-{len(seen)}",
+                label=f"{name} vote of {ctx.text[date.begin:date.end]}",
+                kind="legislative",
+                prov=ctx.sentence_prov(sentence, 0.8),
+                body=name,
+                body_entity=entity,
+                date=date.iso,
+                concerns=concerned,
+                decision=decision,
+            )
+            if decision == "termination":
+                yield DateFact(concerned, "ended", date.iso, ctx.sentence_prov(sentence, 0.8), "terminated")
+
+
+def _short_forms(name: str) -> list[str]:
+    return [name.split()[0]] if name.split() else []
+
+
+def _decision(match: re.Match[str]) -> str:
+    verb = (match.group("act") or match.group("passive") or match.group("verb")).lower()
+    if verb.startswith(("terminat", "annul", "denounc", "abrogat", "renounc")):
+        return "termination"
+    if verb.startswith(("reject", "against")) or "against" in verb:
+        return "rejection"
+    if verb.startswith("ratif"):
+        return "ratification"
+    return "approval"
+
+
+def _ratifies_something_else(text: str, match: re.Match[str]) -> bool:
+    """"ratified the appointment of ..." is a vote, but not about a treaty."""
+    return bool(re.match(r"\s*the\s+(?:appointment|nomination|budget|election|decision)\b", text[match.end() :]))
+
+
+def _legislature(ctx: Context, text: str, match: re.Match[str]) -> tuple[str, str | None] | None:
+    """The legislative body voting: after "by" in the passive, else the subject before the verb."""
+    window = text[match.end() : match.end() + 80] if match.group("passive") else text[max(0, match.start() - 90) : match.start()]
+    candidates = list(re.finditer(r"(?:the\s+)?((?:[A-Z][\w'’.]*|of|the)(?:\s+(?:[A-Z][\w'’.]*|of|the))*)", window))
+    for candidate in reversed(candidates) if not match.group("passive") else candidates:
+        name = re.sub(r"\s+(?:of|the)$", "", candidate.group(1).strip())
+        name = re.sub(r"^(?:On|In|By|After|Then)\s+", "", name)
+        name = re.sub(r"\s+of\s+the\s+.*$", "", name) if LEGISLATURE_WORDS.search(re.sub(r"\s+of\s+the\s+.*$", "", name)) else name
+        if not name or find_dates(name):
+            continue
+        link = ctx.gazetteer.lookup(name)
+        if link.entry and link.entry.type == "organ":
+            return link.entry.label, link.entry.qid
+        if LEGISLATURE_WORDS.search(name) and not (link.entry and link.entry.type != "organ"):
+            return name, None
+    return None
+
+
+@rule("violations")
+def violations(ctx: Context) -> Iterable[Fact]:
+    """"X had violated the terms of the treaty", "..., which was a violation of the Treaty of Y" (violators: the
+    parties named before), with the resolution or body that found so, when the sentence names one."""
+    resolutions = {f.prov.evidence.begin: f for f in ctx.facts if isinstance(f, ResolutionFact)}
+    for sentence in ctx.sentences[ctx.lead_index :]:
+        match = _VIOLATION.search(sentence.text)
+        if not match:
+            continue
+        treaty = _violated_treaty(ctx, sentence, match)
+        if treaty is None:
+            continue
+        violators = _violators(ctx, sentence, match)
+        finding = resolutions.get(sentence.begin)
+        for agent in violators:
+            entity = agent.link.entry.qid if agent.link.entry else None
+            yield ViolationFact(
+                treaty,
+                agent.surface,
+                ctx.sentence_prov(sentence, 0.8),
+                violator_entity=entity,
+                determined_by=finding.key if finding else None,
+                date=finding.date if finding else None,
+            )
+
+
+def _violated_treaty(ctx: Context, sentence: Sentence, match: re.Match[str]) -> str | None:
+    """The treaty right after the violation word ("violation of the Treaty of X", "violated the terms of the treaty")."""
+    after = sentence.text[match.end() : match.end() + 60]
+    if re.match(r"\s+(?:of\s+)?(?:the\s+)?(?:terms\s+of\s+|provisions\s+of\s+|spirit\s+of\s+)?(?:the\s+)?(?:treaty|pact|agreement|accord|convention|it)\b", after):
+        return SUBJECT
+    named = re.match(r"\s+(?:of\s+)?(?:the\s+)?(?:terms\s+of\s+|provisions\s+of\s+)?(?:the\s+)?", after)
+    key = _treaty_right_after(ctx, sentence, match.end() + (named.end() if named else 0))
+    if key:
+        return key
+    passive = re.search(r"\b(?:treaty|pact|agreement)\s+(?:was|had\s+been)\s+(?:\w+\s+)?(?:violated|breached|broken)\s+by\b", sentence.text)
+    return SUBJECT if passive else None
+
+
+def _violators(ctx: Context, sentence: Sentence, match: re.Match[str]) -> list[AgentName]:
+    text = sentence.text
+    passive = re.search(r"(?:violated|breached|broken)\s+by\s+(?:the\s+)?", text)
+    if passive and passive.start() >= match.start() - 1:
+        span = _list_span(text[passive.end() :])
+        return [a for a in _agents(ctx, span, sentence.begin + passive.end()) if a.kind == "polity"]
+    before = text[: match.start()]
+    clause = re.split(r"\b(?:confirmed|found|ruled|determined|declared|concluded|said|stated|accused)\s+that\s+", before)[-1]
+    between = re.search(r"\bbetween\s+(?:the\s+)?", clause)
+    if between:
+        span = _between_span(clause[between.end() :])
+        return [a for a in _agents(ctx, span, sentence.begin + len(before) - len(clause) + between.end()) if a.kind == "polity"]
+    found = []
+    for begin, end, name in ctx.gazetteer.find_in(clause):
+        agent = classify(name, sentence.begin + len(before) - len(clause) + begin, ctx.gazetteer, ctx.subject_year)
+        if agent and agent.kind == "polity":
+            found.append(agent)
+    return found[-1:]
+
+
+# ================================================================ running the rules
+
+
+def extract_article(article: IngestedArticle, gazetteer: Gazetteer | None = None) -> ArticleFacts:
+    """Run every rule over one article; a rule that fails is reported as a problem, never fatal."""
+    ctx = Context(article, gazetteer or default_gazetteer(), split_sentences(article.text))
+    problems = list(article.problems)
+    for name, function in RULES:
+        ctx.rule_name = name
+        try:
+            for fact in function(ctx):
+                ctx.emit(fact)
+        except Exception as error:  # noqa: BLE001 - one rule's bug must not lose the article's other facts
+            problems.append(f"rule {name} failed: {type(error).__name__}: {error}")
+    if SUBJECT not in ctx.treaties:
+        problems.append("no treaty found in the article")
+    _name_secondary_treaties(ctx)
+    facts = _dedupe(ctx.facts)
+    used = {SUBJECT} | {getattr(f, "treaty", None) for f in facts} | {getattr(f, "earlier", None) for f in facts}
+    used |= {f.concerns for f in facts if isinstance(f, ResolutionFact)}
+    treaties = tuple(ref for key, ref in ctx.treaties.items() if key in used)
+    return ArticleFacts(
+        path=article.path,
+        format=article.format,
+        title=article.title,
+        text_length=len(article.text),
+        content_sha256=article.content_sha256,
+        treaties=treaties,
+        facts=tuple(facts),
+        problems=tuple(problems),
+        extractor_version=EXTRACTOR_VERSION,
+    )
+
+
+def _name_secondary_treaties(ctx: Context) -> None:
+    """Other treaties a fact points to carry their names as NameFacts, with the evidence of the first fact
+    that names them, so the graph can label them and merge them with the articles about them."""
+    for key in ctx.treaties:
+        if key == SUBJECT:
+            continue
+        evidence = next(
+            (f.prov.evidence for f in ctx.facts if key in (getattr(f, "treaty", None), getattr(f, "earlier", None))),
+            None,
+        )
+        if evidence is None:
+            continue
+        for name in ctx.names.get(key, [ctx.treaties[key].label]):
+            ctx.facts.append(NameFact(key, name, "en", Provenance("treaty_mention", 0.7, evidence)))
+
+
+def _dedupe(facts: list[Fact]) -> list[Fact]:
+    """One fact per (kind, treaty, value): the first rule to find it wins (rules run most-reliable first)."""
+    seen: set[tuple[object, ...]] = set()
+    kept: list[Fact] = []
+    for fact in facts:
+        key = _identity(fact)
+        if key not in seen:
+            seen.add(key)
+            kept.append(fact)
+    return kept
+
+
+def _identity(fact: Fact) -> tuple[object, ...]:
+    if isinstance(fact, NameFact):
+        return ("name", fact.treaty, _name_key(fact.name), fact.lang)
+    if isinstance(fact, DateFact):
+        return ("date", fact.treaty, fact.kind, fact.value)
+    if isinstance(fact, PlaceFact):
+        return ("place", fact.treaty)
+    if isinstance(fact, AgentFact):
+        return ("agent", fact.treaty, fact.role, fact.entity or fact.name.lower())
+    if isinstance(fact, LineageFact):
+        return ("lineage", fact.treaty, fact.kind, fact.earlier)
+    if isinstance(fact, ViolationFact):
+        return ("violation", fact.treaty, fact.violator_entity or fact.violator.lower())
+    return ("resolution", fact.key)

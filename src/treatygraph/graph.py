@@ -1,0 +1,476 @@
+"""Graph building: the facts of every article in, one RDF graph with provenance out (docs/graph-shape.md).
+
+Two steps. `resolve` decides identity across articles (one node per real-world thing: a treaty described by
+several articles, a party linked to one Wikidata item), using only the small ArticleFacts records.
+`article_triples` then writes each article's triples under those deterministic IRIs, so each article's
+statements are known apart (per-article named graphs, incremental rebuilds) and the same input always gives
+the same IRIs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+from . import EXTRACTOR_VERSION
+from .dates import year_of
+from .gazetteer import Gazetteer, default_gazetteer
+from .types import (
+    AgentFact,
+    ArticleFacts,
+    DateFact,
+    Fact,
+    LineageFact,
+    NameFact,
+    PlaceFact,
+    Provenance,
+    ResolutionFact,
+    ViolationFact,
+)
+from .vocab import AGENT_CLASSES, DBR, DECISIONS, DEFAULT_BASE, ENDING_KINDS, OA, PREFIXES, RESOLUTION_CLASSES, TG, TREATY_KINDS, WD
+
+Triple = tuple[URIRef, URIRef, URIRef | Literal]
+FORMATS = {"text": "text/plain", "html": "text/html", "wikitext": "text/x-wiki"}
+DATE_PROPERTIES = {"signed": TG.signedOn, "effective": TG.effectiveOn, "ended": TG.endedOn}
+
+
+def slug(text: str, limit: int = 80) -> str:
+    """ASCII, lower-case, hyphenated; stable for the same text."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    cleaned = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if not cleaned:
+        cleaned = hashlib.sha256(text.encode()).hexdigest()[:12]
+    return cleaned[:limit].rstrip("-")
+
+
+def digest(*parts: object, length: int = 16) -> str:
+    return hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:length]
+
+
+def name_key(name: str) -> str:
+    """How names are compared for identity: case, accents, punctuation, parentheses, "the/of/and" ignored."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = re.sub(r"\([^)]*\)", " ", text.replace("–", "-").replace("—", "-").replace("’", "'"))
+    text = re.sub(r"[^\w\s]", " ", text)
+    text = re.sub(r"\b(?:the|of|and)\b", " ", text)
+    return " ".join(text.split())
+
+
+def date_literal(iso: str) -> Literal:
+    parts = iso.split("-")
+    datatype = {1: XSD.gYear, 2: XSD.gYearMonth}.get(len(parts), XSD.date)
+    return Literal(iso, datatype=datatype)
+
+
+# ================================================================ identity across articles
+
+
+@dataclass(frozen=True)
+class TreatyNode:
+    iri: URIRef
+    label: str
+    year: int | None
+
+
+@dataclass
+class _Ref:
+    article: str
+    key: str
+    names: list[str]
+    year: int | None
+    is_subject: bool
+
+
+class Resolution:
+    """Where every article-local treaty key points in the merged graph."""
+
+    def __init__(self, base: str, treaty_of: dict[tuple[str, str], TreatyNode]) -> None:
+        self.base = base
+        self.treaty_of = treaty_of
+
+    def treaty(self, article: str, key: str) -> TreatyNode | None:
+        return self.treaty_of.get((article, key))
+
+
+def _refs(articles: Iterable[ArticleFacts]) -> list[_Ref]:
+    refs = []
+    for article in articles:
+        names: dict[str, list[str]] = defaultdict(list)
+        signed: dict[str, str] = {}
+        for fact in article.facts:
+            if isinstance(fact, NameFact):
+                names[fact.treaty].append(fact.name)
+            elif isinstance(fact, DateFact) and fact.kind == "signed" and fact.prov.confidence >= 0.5:
+                signed.setdefault(fact.treaty, fact.value)
+        for ref in article.treaties:
+            year = year_of(signed.get(ref.key)) or ref.year
+            refs.append(_Ref(article.path, ref.key, names.get(ref.key) or [ref.label], year, ref.key == "T0"))
+    return refs
+
+
+def resolve(articles: Iterable[ArticleFacts], base: str = DEFAULT_BASE) -> Resolution:
+    """Cluster the treaties of all articles: the same name and a compatible year make one treaty."""
+    refs = sorted(_refs(articles), key=lambda r: (r.article, r.key))
+    parent = list(range(len(refs)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(i: int, j: int) -> None:
+        a, b = find(i), find(j)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+
+    dated: dict[tuple[str, int], int] = {}
+    for index, ref in enumerate(refs):
+        if ref.year is None:
+            continue
+        for name in ref.names:
+            slot = (name_key(name), ref.year)
+            if slot in dated:
+                union(index, dated[slot])
+            else:
+                dated[slot] = index
+    undated: dict[str, int] = {}
+    for index, ref in enumerate(refs):
+        if ref.year is not None:
+            continue
+        clusters = {find(dated[(name_key(n), y)]) for n in ref.names for (k, y) in dated if k == name_key(n)}
+        if len(clusters) == 1:  # one dated treaty of that name: the same treaty
+            union(index, clusters.pop())
+            continue
+        if clusters:  # several treaties share that name: undecidable, keep it apart
+            continue
+        for name in ref.names:
+            key = name_key(name)
+            if key in undated:
+                union(index, undated[key])
+            else:
+                undated[key] = index
+    groups: dict[int, list[_Ref]] = defaultdict(list)
+    for index, ref in enumerate(refs):
+        groups[find(index)].append(ref)
+    return Resolution(base, _mint(groups.values(), base))
+
+
+def _mint(groups: Iterable[list[_Ref]], base: str) -> dict[tuple[str, str], TreatyNode]:
+    treaty_of: dict[tuple[str, str], TreatyNode] = {}
+    taken: set[str] = set()
+    for group in sorted(groups, key=lambda g: min((r.article, r.key) for r in g)):
+        labels = Counter(r.names[0] for r in group if r.is_subject) or Counter(r.names[0] for r in group)
+        label = sorted(labels.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        years = Counter(r.year for r in group if r.year)
+        year = sorted(years.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if years else None
+        local = slug(label) + (f"-{year}" if year else "")
+        candidate, n = local, 2
+        while candidate in taken:
+            candidate, n = f"{local}-{n}", n + 1
+        taken.add(candidate)
+        node = TreatyNode(URIRef(f"{base}treaty/{candidate}"), label, year)
+        for ref in group:
+            treaty_of[(ref.article, ref.key)] = node
+    return treaty_of
+
+
+# ================================================================ one article's triples
+
+
+def article_iri(base: str, path: str) -> URIRef:
+    stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return URIRef(f"{base}article/{slug(stem, 60)}-{digest(path, length=8)}")
+
+
+class ArticleWriter:
+    """Writes the triples of one article: facts, their records, evidence, and the entities they name."""
+
+    def __init__(self, article: ArticleFacts, resolution: Resolution, gazetteer: Gazetteer) -> None:
+        self.article = article
+        self.resolution = resolution
+        self.base = resolution.base
+        self.gazetteer = gazetteer
+        self.iri = article_iri(self.base, article.path)
+        self.activity = URIRef(f"{self.iri.replace('/article/', '/activity/')}-{EXTRACTOR_VERSION}")
+        self.triples: list[Triple] = []
+        # an article that gives two different dates for one event contradicts itself: trust neither fully
+        self.confidence_scale: dict[tuple[URIRef, URIRef], float] = {}
+        for key, kind in _contradictions(article):
+            node = resolution.treaty(article.path, key)
+            if node is not None:
+                self.confidence_scale[(node.iri, DATE_PROPERTIES[kind])] = 0.5
+
+    def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
+        self.triples.append((s, p, o))
+
+    def fact(self, s: URIRef, p: URIRef, o: URIRef | Literal, prov: Provenance, written: str | None = None) -> None:
+        """A fact triple and its record: rule, confidence, the activity that made it, and its evidence."""
+        self.add(s, p, o)
+        record = URIRef(f"{self.base}fact/{digest(self.article.path, s, p, o)}")
+        confidence = round(prov.confidence * self.confidence_scale.get((s, p), 1.0), 3)
+        self.add(record, RDF.type, RDF.Statement)
+        self.add(record, RDF.type, TG.FactRecord)
+        self.add(record, RDF.subject, s)
+        self.add(record, RDF.predicate, p)
+        self.add(record, RDF.object, o)
+        self.add(record, TG.rule, Literal(prov.rule))
+        self.add(record, TG.confidence, Literal(Decimal(str(confidence)), datatype=XSD.decimal))
+        self.add(record, PROV.wasGeneratedBy, self.activity)
+        self.add(record, TG.evidence, self.evidence(prov))
+        if written:
+            self.add(record, TG.asWritten, Literal(written))
+
+    def evidence(self, prov: Provenance) -> URIRef:
+        ev = prov.evidence
+        node = URIRef(f"{self.iri.replace('/article/', '/evidence/')}-{ev.begin}-{ev.end}")
+        position, quote = URIRef(f"{node}#position"), URIRef(f"{node}#quote")
+        self.add(node, RDF.type, TG.Evidence)
+        self.add(node, RDF.type, OA.SpecificResource)
+        self.add(node, OA.hasSource, self.iri)
+        self.add(node, OA.hasSelector, position)
+        self.add(node, OA.hasSelector, quote)
+        self.add(position, RDF.type, OA.TextPositionSelector)
+        self.add(position, OA.start, Literal(ev.begin, datatype=XSD.nonNegativeInteger))
+        self.add(position, OA.end, Literal(ev.end, datatype=XSD.nonNegativeInteger))
+        self.add(quote, RDF.type, OA.TextQuoteSelector)
+        self.add(quote, OA.exact, Literal(ev.quote))
+        return node
+
+    # ---- entities
+
+    def entity(self, name: str, qid: str | None, role: str) -> URIRef:
+        """One node per real-world thing: the Q-id when linked, else the name."""
+        entry = self.gazetteer.by_qid.get(qid) if qid else None
+        node = URIRef(f"{self.base}entity/{entry.qid if entry else slug(name)}")
+        if entry:
+            self.add(node, RDF.type, AGENT_CLASSES.get(entry.type, TG.Party))
+            self.add(node, RDFS.label, Literal(entry.label, lang="en"))
+            self.add(node, SKOS.exactMatch, WD[entry.qid])
+            if entry.dbpedia:
+                self.add(node, SKOS.exactMatch, DBR[entry.dbpedia.replace(" ", "_")])
+        else:
+            self.add(node, RDF.type, _unlinked_class(name, role))
+            self.add(node, RDFS.label, Literal(name, lang="en"))
+        return node
+
+    def treaty(self, key: str) -> URIRef | None:
+        node = self.resolution.treaty(self.article.path, key)
+        if node is None:
+            return None
+        self.add(node.iri, RDF.type, TG.Treaty)
+        self.add(node.iri, RDFS.label, Literal(node.label, lang="en"))
+        self.add(node.iri, SKOS.prefLabel, Literal(node.label, lang="en"))
+        self.add(node.iri, PROV.wasDerivedFrom, self.iri)
+        return node.iri
+
+    # ---- the article
+
+    def write(self) -> list[Triple]:
+        self._article_node()
+        resolutions = self._resolutions()
+        for fact in self.article.facts:
+            self._fact(fact, resolutions)
+        return self.triples
+
+    def _article_node(self) -> None:
+        a = self.article
+        self.add(self.iri, RDF.type, TG.Article)
+        self.add(self.iri, RDF.type, PROV.Entity)
+        if a.title:
+            self.add(self.iri, DCTERMS.title, Literal(a.title))
+        self.add(self.iri, TG.sourcePath, Literal(a.path))
+        self.add(self.iri, DCTERMS.format, Literal(FORMATS.get(a.format, "text/plain")))
+        self.add(self.iri, TG.textLength, Literal(a.text_length, datatype=XSD.nonNegativeInteger))
+        self.add(self.iri, TG.contentSha256, Literal(a.content_sha256))
+        agent = URIRef(f"{self.base}agent/treatygraph-extractor")
+        self.add(self.activity, RDF.type, PROV.Activity)
+        self.add(self.activity, PROV.used, self.iri)
+        self.add(self.activity, PROV.wasAssociatedWith, agent)
+        self.add(self.activity, TG.extractorVersion, Literal(a.extractor_version or EXTRACTOR_VERSION))
+        self.add(agent, RDF.type, PROV.SoftwareAgent)
+        self.add(agent, RDFS.label, Literal("treatygraph extractor", lang="en"))
+
+    def _resolutions(self) -> dict[str, URIRef]:
+        nodes: dict[str, URIRef] = {}
+        for fact in self.article.facts:
+            if isinstance(fact, ResolutionFact):
+                nodes[fact.key] = self._resolution(fact)
+        return nodes
+
+    def _resolution(self, fact: ResolutionFact) -> URIRef:
+        ident = fact.label if fact.number else f"{fact.body or 'vote'} vote {fact.date or fact.label}"
+        node = URIRef(f"{self.base}resolution/{slug(ident)}")
+        self.add(node, RDF.type, TG.Resolution)
+        self.add(node, RDF.type, RESOLUTION_CLASSES[fact.kind])
+        self.fact(node, RDFS.label, Literal(fact.label, lang="en"), fact.prov)
+        if fact.number:
+            self.fact(node, TG.resolutionNumber, Literal(fact.number), fact.prov)
+        if fact.body:
+            body = self.entity(fact.body, fact.body_entity, "organ")
+            self.fact(node, TG.adoptedBy, body, fact.prov, fact.body)
+        if fact.date:
+            self.fact(node, TG.adoptedOn, date_literal(fact.date), fact.prov)
+        treaty = self.treaty(fact.concerns) if fact.concerns else None
+        if treaty is not None:
+            self.fact(node, TG.concerns, treaty, fact.prov)
+        if fact.decision in DECISIONS:
+            self.fact(node, TG.decision, DECISIONS[fact.decision], fact.prov)
+        return node
+
+    def _fact(self, fact: Fact, resolutions: dict[str, URIRef]) -> None:
+        if isinstance(fact, ResolutionFact):
+            return
+        treaty = self.treaty(fact.treaty)
+        if treaty is None:
+            return
+        if isinstance(fact, NameFact):
+            self._name(treaty, fact)
+        elif isinstance(fact, DateFact):
+            self.fact(treaty, DATE_PROPERTIES[fact.kind], date_literal(fact.value), fact.prov)
+            if fact.kind == "ended" and fact.how in ENDING_KINDS:
+                self.fact(treaty, TG.endedHow, ENDING_KINDS[fact.how], fact.prov)
+        elif isinstance(fact, PlaceFact):
+            place = URIRef(f"{self.base}place/{slug(fact.place)}")
+            self.add(place, RDF.type, TG.Place)
+            self.add(place, RDFS.label, Literal(fact.place, lang="en"))
+            self.fact(treaty, TG.signedAt, place, fact.prov)
+        elif isinstance(fact, AgentFact):
+            agent = self.entity(fact.name, fact.entity, fact.role)
+            self.fact(treaty, TG.hasParty if fact.role == "party" else TG.hasSigner, agent, fact.prov, fact.name)
+        elif isinstance(fact, LineageFact):
+            earlier = self.treaty(fact.earlier)
+            if earlier is not None and earlier != treaty:
+                self.fact(treaty, TG.supersedes if fact.kind == "supersedes" else TG.basedOn, earlier, fact.prov)
+        elif isinstance(fact, ViolationFact):
+            self._violation(treaty, fact, resolutions)
+
+    def _name(self, treaty: URIRef, fact: NameFact) -> None:
+        node = self.resolution.treaty(self.article.path, fact.treaty)
+        lang = fact.lang if fact.lang and fact.lang != "und" else None
+        literal = Literal(fact.name, lang=lang)
+        is_label = node is not None and fact.name == node.label
+        self.fact(treaty, RDFS.label if is_label else SKOS.altLabel, Literal(fact.name, lang="en") if is_label else literal, fact.prov)
+        kind = _stated_kind(fact.name)
+        if kind is not None:
+            self.add(treaty, RDF.type, kind)
+
+    def _violation(self, treaty: URIRef, fact: ViolationFact, resolutions: dict[str, URIRef]) -> None:
+        violator = self.entity(fact.violator, fact.violator_entity, "party")
+        finder = resolutions.get(fact.determined_by) if fact.determined_by else None
+        node = URIRef(f"{self.base}violation/{digest(treaty, violator, finder or '')}")
+        self.fact(treaty, TG.violatedBy, violator, fact.prov, fact.violator)
+        self.add(node, RDF.type, TG.Violation)
+        self.fact(node, TG.violatedTreaty, treaty, fact.prov)
+        self.fact(node, TG.violator, violator, fact.prov, fact.violator)
+        if finder is not None:
+            self.fact(node, TG.determinedBy, finder, fact.prov)
+        if fact.date:
+            self.fact(node, TG.date, date_literal(fact.date), fact.prov)
+
+
+def _unlinked_class(name: str, role: str) -> URIRef:
+    if role == "signer":
+        return TG.Person
+    if role == "organ":
+        return TG.Organ
+    if re.search(r"\bGovernment\b", name):
+        return TG.Government
+    return TG.Party
+
+
+def _stated_kind(name: str) -> URIRef | None:
+    lowered = name.lower()
+    for phrase, cls in TREATY_KINDS.items():
+        if phrase in lowered:
+            return cls
+    return None
+
+
+def _contradictions(article: ArticleFacts) -> set[tuple[str, str]]:
+    """(treaty key, date kind) pairs for which the article gives two dates that cannot both be right."""
+    values: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for fact in article.facts:
+        if isinstance(fact, DateFact):
+            values[(fact.treaty, fact.kind)].add(fact.value)
+    return {
+        slot
+        for slot, found in values.items()
+        if any(not (a.startswith(b) or b.startswith(a)) for a in found for b in found)
+    }
+
+
+# ================================================================ the whole graph
+
+
+def bind_prefixes(graph: Graph, base: str) -> Graph:
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True)
+    graph.bind("id", base, override=True)
+    graph.bind("owl", OWL, override=True)
+    return graph
+
+
+def prune_dates(triples: list[Triple]) -> list[Triple]:
+    """Drop a date that only repeats, less precisely, another date of the same treaty and property
+    ("1979" beside "1979-02-16"), with its record's link; the precise value keeps the evidence of both."""
+    precise: dict[tuple[URIRef, URIRef], set[str]] = defaultdict(set)
+    for s, p, o in triples:
+        if p in DATE_PROPERTIES.values() and isinstance(o, Literal):
+            precise[(s, p)].add(str(o))
+    redundant = {
+        (s, p, v)
+        for (s, p), values in precise.items()
+        for v in values
+        if any(w != v and w.startswith(v + "-") for w in values)
+    }
+    if not redundant:
+        return triples
+    dropped_records = _records_of(triples, redundant)
+    return [
+        t
+        for t in triples
+        if (t[0], t[1], str(t[2])) not in redundant and t[0] not in dropped_records
+    ]
+
+
+def _records_of(triples: list[Triple], redundant: set[tuple[URIRef, URIRef, str]]) -> set[URIRef]:
+    parts: dict[URIRef, dict[URIRef, object]] = defaultdict(dict)
+    for s, p, o in triples:
+        if p in (RDF.subject, RDF.predicate, RDF.object):
+            parts[s][p] = o
+    return {
+        record
+        for record, spo in parts.items()
+        if (spo.get(RDF.subject), spo.get(RDF.predicate), str(spo.get(RDF.object))) in redundant
+    }
+
+
+def build_graph(articles: list[ArticleFacts], base: str = DEFAULT_BASE, gazetteer: Gazetteer | None = None) -> tuple[Graph, dict[str, list[Triple]]]:
+    """The asserted graph of all articles, and each article's own triples (keyed by article path)."""
+    resolution = resolve(articles, base)
+    gazetteer = gazetteer or default_gazetteer()
+    per_article: dict[str, list[Triple]] = {}
+    for article in articles:
+        per_article[article.path] = ArticleWriter(article, resolution, gazetteer).write()
+    everything = prune_dates([t for triples in per_article.values() for t in triples])
+    kept = set(everything)
+    per_article = {path: [t for t in triples if t in kept] for path, triples in per_article.items()}
+    graph = bind_prefixes(Graph(), base)
+    for triple in everything:
+        graph.add(triple)
+    return graph, per_article
+
+
+def iter_triples(per_article: dict[str, list[Triple]]) -> Iterator[Triple]:
+    for triples in per_article.values():
+        yield from triples
