@@ -8,12 +8,13 @@ category links are dropped; `table.infobox` rows become fields; the title is `h1
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag, XMLParsedAsHTMLWarning
 from bs4.element import CData
 
 from .ingest_text import (
@@ -373,7 +374,10 @@ def _content_root(soup: BeautifulSoup) -> Tag:
 
 
 def read_html(source: str, limits: IngestLimits) -> Layout:
-    soup = BeautifulSoup(source, "html.parser")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        soup = BeautifulSoup(source, "html.parser")
     root = _content_root(soup)
     layout = Layout()
     title = _title(soup, root)

@@ -46,17 +46,24 @@ _VOID_TAGS = frozenset({"br", "hr", "wbr", "img", "meta", "link", "li", "dt", "d
 _MARKUP = re.compile(r"\{\{|\}\}|\[\[|\]\]|<!--|-->|<(/?)([A-Za-z][\w:.-]*)([^<>]*)(>?)")
 
 
-def check_markup_budget(source: str, max_depth: int) -> None:
+# mwparserfromhell's tokenizer stops descending here and leaves deeper templates as text.
+PARSER_TEMPLATE_DEPTH = 33
+
+
+def check_markup_budget(source: str, max_depth: int) -> int:
     """Reject wikitext that would make the parser slow or deep: templates or links nested deeper
     than `max_depth`, or more than `max_depth` openers ({{, [[, <tag, <!--) that are never closed.
-    (mwparserfromhell rescans the rest of the page for each unclosed opener: quadratic time.)"""
+    (mwparserfromhell rescans the rest of the page for each unclosed opener: quadratic time.)
+    Returns the deepest template nesting seen."""
     depth = {"{{": 0, "[[": 0, "<!--": 0}
+    deepest = 0
     open_tags: dict[str, int] = {}
     lines = LineIndex(source)
     for match in _MARKUP.finditer(source):
         token = match.group()
         if token in ("{{", "[["):
             depth[token] += 1
+            deepest = max(deepest, depth["{{"])
             if depth[token] > max_depth:
                 kind = "templates" if token == "{{" else "links"
                 line = lines(match.start())[0]
@@ -80,6 +87,7 @@ def check_markup_budget(source: str, max_depth: int) -> None:
             f"{unclosed} HTML tags or comments left open (more than {max_depth}); "
             f"raise the limit with --max-template-depth"
         )
+    return deepest
 
 
 def _count_tag(match: re.Match[str], open_tags: dict[str, int]) -> None:
@@ -562,9 +570,13 @@ class _Body:
         self.add_text(text[pos:], offset + pos)
 
     def add_text(self, text: str, offset: int) -> None:
-        if text:
-            self.mark(offset)
-            self.out.write(_MAGIC_WORD.sub("", text))
+        if not text.strip():
+            self.out.write(text)
+            return
+        indent = len(text) - len(text.lstrip())
+        self.out.write(text[:indent])
+        self.mark(offset + indent)
+        self.out.write(_MAGIC_WORD.sub("", text[indent:]))
 
     def node(self, node: Node, offset: int) -> None:
         if isinstance(node, Heading):
@@ -622,7 +634,7 @@ def _add_infobox(layout: Layout, template: Template, offset: int, renderer: Wiki
 
 
 def read_wikitext(source: str, limits: IngestLimits) -> Layout:
-    check_markup_budget(source, limits.max_template_depth)
+    deepest = check_markup_budget(source, limits.max_template_depth)
     try:
         code = mwparserfromhell.parse(source)
     except mwparserfromhell.parser.ParserError as err:
@@ -646,6 +658,11 @@ def read_wikitext(source: str, limits: IngestLimits) -> Layout:
         if not is_infobox(node):
             body.node(node, offset)
     body.flush()
+    if deepest > PARSER_TEMPLATE_DEPTH:
+        layout.problems.append(
+            f"templates nested {deepest} deep: the parser reads {PARSER_TEMPLATE_DEPTH} levels, "
+            "deeper ones show as text"
+        )
     if not layout.has_body and not layout.fields:
         raise Unreadable("no article text in the wikitext (only markup)")
     return layout
