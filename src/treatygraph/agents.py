@@ -9,6 +9,7 @@ A name becomes a party only if the gazetteer knows it as a polity or it reads li
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -50,7 +51,8 @@ DEMONYMS = frozenset(
 )
 _NOT_NAMES = frozenset(
     """The This That These Those It He She They We In On At By For From With After Before During Although However
-    World War Treaty Pact Agreement Convention Protocol Conference Article Articles Act Its Their His Her""".split()
+    World War Treaty Pact Agreement Convention Protocol Conference Article Articles Act Its Their His Her Council
+    Committee Commission Office Ministry Cabinet Court Assembly Parliament Senate Congress Navy Army""".split()
 )
 
 
@@ -65,16 +67,21 @@ class AgentName:
     link: Link
 
 
-def split_list(text: str, begin: int = 0) -> list[tuple[int, int]]:
-    """Items of "A, B, and C" / "A; B" / "A and B" / "A—B, C" as (begin, end) spans, offsets shifted by `begin`."""
+def split_list(text: str, begin: int = 0, keep: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """Items of "A, B, and C" / "A; B" / "A and B" / "A—B, C" as (begin, end) spans, offsets shifted by `begin`.
+    Spans in `keep` (known names such as "United Kingdom of Great Britain and Northern Ireland") are never split."""
+    protected = text
+    for b, e in keep:
+        protected = protected[:b] + re.sub(r"[,;]|\band\b", lambda m: "\x00" * len(m.group()), protected[b:e]) + protected[e:]
     items: list[tuple[int, int]] = []
-    for match in re.finditer(r"[^,;—–\n]+", text):
+    for match in re.finditer(r"[^,;—–\n]+", protected):
         chunk_start = match.start()
         parts = re.split(r"\s+(?:and|&|as well as|together with)\s+", match.group())
         offset = chunk_start
         for part in parts:
-            local = text.find(part, offset)
+            local = protected.find(part, offset)
             offset = local + len(part)
+            part = text[local : local + len(part)]
             stripped = part.strip()
             if not stripped:
                 continue

@@ -16,6 +16,7 @@ from .agents import LEGISLATURE_WORDS, AgentName, classify, split_list
 from .dates import DateMention, find_dates, parse_date, year_of
 from .gazetteer import Gazetteer, default_gazetteer
 from .names import (
+    KEYWORDS,
     LANGUAGES,
     NameMention,
     clean_name,
@@ -44,10 +45,17 @@ from .types import (
 
 SUBJECT = "T0"
 # "the treaty", "this pact", "it": the article's subject unless the sentence names another treaty
-ANAPHOR = re.compile(
-    r"\b(?:[Tt]he|[Tt]his|[Ii]ts)\s+(?:treaty|pact|agreement|accord|accords|convention|declaration|protocol|charter"
-    r"|memorandum|armistice|alliance|document|peace)\b|^It\b|\bit\b"
-)
+GENERIC_NOUNS = ("treaty", "pact", "agreement", "accord", "accords", "convention")
+
+
+def anaphor_pattern(nouns: Iterable[str]) -> re.Pattern[str]:
+    """"the treaty", "this pact", "it": the subject, for the nouns its own names use (an article about a peace
+    treaty that mentions "the armistice" speaks of another agreement)."""
+    words = "|".join(sorted(set(nouns), key=len, reverse=True))
+    return re.compile(rf"\b(?:[Tt]he|[Tt]his|[Ii]ts)\s+(?:{words})\b|^It\b|\bit\b")
+
+
+ANAPHOR = anaphor_pattern(GENERIC_NOUNS)
 EARLIER_ANAPHOR = re.compile(r"\b[Tt]he\s+(?:earlier|former|previous|prior|original|older)\s+(?:treaty|pact|agreement|accord|convention)\b")
 
 Rule = Callable[["Context"], Iterable[Fact]]
@@ -77,6 +85,7 @@ class Context:
     facts: list[Fact] = field(default_factory=list)
     lead_index: int = 0  # index of the first prose sentence (after title lines and infobox rows)
     last_other: str | None = None  # the treaty other than the subject named last, for "the earlier treaty"
+    anaphor: re.Pattern[str] = ANAPHOR
 
     @property
     def text(self) -> str:
@@ -148,7 +157,9 @@ class Context:
         for match in EARLIER_ANAPHOR.finditer(text):
             if self.last_other:
                 found.append((lo + match.start(), self.last_other))
-        for match in ANAPHOR.finditer(text):
+        if lo == sentence.begin and _inverted_heading(text):
+            found.append((lo, SUBJECT))
+        for match in self.anaphor.finditer(text):
             if not any(b <= match.start() < e for b, e in named_spans) and not EARLIER_ANAPHOR.match(text, max(0, match.start() - 12)):
                 found.append((lo + match.start(), SUBJECT))
         return sorted(found)
@@ -180,9 +191,14 @@ def _title_lines(ctx: Context) -> Iterator[Sentence]:
         yield sentence
 
 
+def _whole_name(candidate: str) -> bool:
+    """A line that is one treaty name and nothing else (a title), not a sentence that contains one."""
+    names = find_treaty_names(candidate)
+    return len(names) == 1 and names[0].begin <= 4 and names[0].end >= len(candidate) - 1 and len(candidate.split()) <= 20
+
+
 def _is_prose(sentence: Sentence) -> bool:
-    words = sentence.text.split()
-    return len(words) >= 8 and bool(re.search(r"\b(?:is|was|are|were|has|had|signed|concluded)\b", sentence.text))
+    return len(sentence.text.split()) >= 8 and not re.match(r"^(?:For|See)\b", sentence.text)
 
 
 def _find_lead(ctx: Context) -> int:
@@ -221,7 +237,7 @@ def subject_title(ctx: Context) -> Iterable[Fact]:
         return
     for sentence in _title_lines(ctx):
         candidate, year = clean_name(sentence.text)
-        if looks_like_treaty_name(candidate) and len(candidate.split()) <= 20 and not candidate.endswith("."):
+        if _whole_name(candidate):
             ctx.treaties[SUBJECT] = TreatyRef(SUBJECT, candidate, year)
             ctx.names[SUBJECT] = [candidate]
             yield NameFact(SUBJECT, candidate, "en", ctx.sentence_prov(sentence, 0.9))
@@ -252,7 +268,7 @@ def title_line_aliases(ctx: Context) -> Iterable[Fact]:
         return
     for sentence in _title_lines(ctx):
         candidate, _ = clean_name(sentence.text)
-        if looks_like_treaty_name(candidate) and not candidate.endswith(".") and ctx.add_name(SUBJECT, candidate):
+        if _whole_name(candidate) and ctx.add_name(SUBJECT, candidate):
             yield NameFact(SUBJECT, candidate, "en", ctx.sentence_prov(sentence, 0.8))
 
 
@@ -346,6 +362,29 @@ def _parenthetical_after(ctx: Context, sentence: Sentence, mention: NameMention)
         for foreign in parse_parenthetical(opening.group(1)):
             if ctx.add_name(SUBJECT, foreign.name):
                 yield NameFact(SUBJECT, foreign.name, foreign.lang, ctx.sentence_prov(sentence, 0.8))
+
+
+@rule("subject_kind")
+def subject_kind(ctx: Context) -> Iterable[Fact]:
+    """What the subject is ("was a non-aggression pact", "is a peace treaty"), and so which anaphors
+    ("the pact", "the declaration") point to it; an inverted heading's year ("Sèvres, Treaty of (1920)")."""
+    if SUBJECT not in ctx.treaties:
+        return
+    nouns = set(GENERIC_NOUNS)
+    for name in ctx.names[SUBJECT]:
+        nouns.update(w.lower() for w in re.findall(r"[A-Za-z]+", name) if re.fullmatch(KEYWORDS, w, re.I))
+    ref = ctx.treaties[SUBJECT]
+    lead = ctx.sentences[ctx.lead_index].text if ctx.sentences else ""
+    stated = re.search(r"\b(?:is|was)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(peace treaty|non-aggression pact|alliance|convention|declaration|memorandum)\b", lead)
+    kind = stated.group(1) if stated else ref.kind
+    if kind:
+        nouns.add(kind.split()[-1])
+    inverted = _inverted_heading(lead)
+    year = ref.year or (inverted[2] if inverted and _name_key(inverted[1]) in map(_name_key, ctx.names[SUBJECT]) else None)
+    if inverted and ctx.add_name(SUBJECT, inverted[0]):
+        yield NameFact(SUBJECT, inverted[0], "en", ctx.sentence_prov(ctx.sentences[ctx.lead_index], 0.8))
+    ctx.treaties[SUBJECT] = TreatyRef(SUBJECT, ref.label, year, kind)
+    ctx.anaphor = anaphor_pattern(nouns)
 
 
 # ================================================================ dates
@@ -464,13 +503,10 @@ END_VERB = re.compile(
 
 
 def _owner(ctx: Context, sentence: Sentence, verb_at: int) -> str | None:
-    """The treaty a verb at `verb_at` speaks of: the nearest treaty reference before it in the sentence,
-    else the first one after it; None when the sentence names no treaty at all."""
-    refs = ctx.treaty_in(sentence)
-    before = [key for offset, key in refs if offset < verb_at]
-    if before:
-        return before[-1]
-    return refs[0][1] if refs else None
+    """The treaty a verb at `verb_at` speaks of: the nearest treaty reference before it in the sentence
+    (None when there is none: "the armistice signed in 1918 ended the fighting; it took ..." is not the subject)."""
+    before = [key for offset, key in ctx.treaty_in(sentence) if offset < verb_at]
+    return before[-1] if before else None
 
 
 def _date_after(ctx: Context, sentence: Sentence, at: int, window: int = 120) -> DateMention | None:
@@ -533,25 +569,6 @@ def _negated(prefix: str) -> bool:
     return bool(re.search(r"\b(?:not|never|refused\s+to|refusing\s+to|failed\s+to|planned\s+to|was\s+to\s+be|would\s+be)\s+(?:\w+\s+){0,2}$", prefix))
 
 
-@rule("name_year")
-def name_year(ctx: Context) -> Iterable[Fact]:
-    """A year the article attaches to a treaty's name ("Sèvres, Treaty of (1920)", "Treaty of Berlin, 1926",
-    "the 1920 Treaty of Sèvres") dates its signing, when nothing more precise is known."""
-    for key, ref in list(ctx.treaties.items()):
-        if not ref.year or any(isinstance(f, DateFact) and f.treaty == key and f.kind == "signed" for f in ctx.facts):
-            continue
-        evidence = _sentence_naming_year(ctx, key, ref.year)
-        if evidence:
-            yield DateFact(key, "signed", f"{ref.year:04d}", ctx.sentence_prov(evidence, 0.6))
-
-
-def _sentence_naming_year(ctx: Context, key: str, year: int) -> Sentence | None:
-    for sentence in ctx.sentences:
-        if str(year) in sentence.text and any(k == key for _, k in ctx.treaty_in(sentence)):
-            return sentence
-    return None
-
-
 # ================================================================ place
 
 
@@ -594,7 +611,8 @@ def _agents(ctx: Context, text: str, offset: int) -> list[AgentName]:
     """Classified names of a list, with coalitions replaced by the members listed in their parenthesis."""
     text, offset = _expand_coalitions(text, offset)
     agents = []
-    for begin, end in split_list(text):
+    known = [(b, e) for b, e, _ in ctx.gazetteer.find_in(text)]
+    for begin, end in split_list(text, keep=known):
         agent = classify(text[begin:end], offset + begin, ctx.gazetteer, ctx.subject_year)
         if agent:
             agents.append(agent)
@@ -638,13 +656,46 @@ def infobox_parties(ctx: Context) -> Iterable[Fact]:
         key = item.key.lower()
         if key not in ("parties", "signatories", "original_signatories", "signatory", "party", "members", "signers"):
             continue
-        for line_start, line in _lines(item.value, item.begin):
-            for agent in _agents(ctx, line, line_start):
-                if agent.kind == "organ":
-                    continue
-                role = "signer" if agent.kind == "person" else "party"
-                entity = agent.link.entry.qid if agent.link.entry else None
-                yield AgentFact(SUBJECT, role, agent.surface, ctx.field_prov(item, 0.9), entity)  # type: ignore[arg-type]
+        agents = [a for start, line in _lines(item.value, item.begin) for a in _agents(ctx, _name_before_title(line), start)]
+        for agent in _without_coalitions(agents):
+            if agent.kind == "organ":
+                continue
+            role = "signer" if agent.kind == "person" else "party"
+            entity = agent.link.entry.qid if agent.link.entry else None
+            yield AgentFact(SUBJECT, role, agent.surface, ctx.field_prov(item, 0.9), entity)  # type: ignore[arg-type]
+
+
+COALITION = re.compile(r"\b(?:Powers|Allies|Entente|Axis|Coalition|Bloc)\b")
+
+
+def _without_coalitions(agents: list[AgentName]) -> list[AgentName]:
+    """A coalition ("Allied Powers") is a party only where no member is named beside it."""
+    members = [a for a in agents if a.kind == "polity" and not COALITION.search(a.surface)]
+    return [a for a in agents if not (members and COALITION.search(a.surface))]
+
+
+def _name_before_title(line: str) -> str:
+    """"Zhao Ziyang, Premier of the State Council" -> "Zhao Ziyang"."""
+    head, _, rest = line.partition(", ")
+    if rest and re.match(r"(?:[A-Z][a-z]+\s+)?(?:Premier|President|Prime|Minister|Foreign|Secretary|Chancellor|King|Queen|Emperor|Ambassador|Chairman|General)\b", rest):
+        return head
+    return line
+
+
+@rule("infobox_ratifiers")
+def infobox_ratifiers(ctx: Context) -> Iterable[Fact]:
+    """"Condition | Ratification by Belgium, Canada, ... and by a majority of ...": the ratifying states are parties."""
+    if SUBJECT not in ctx.treaties:
+        return
+    for item in ctx.article.fields:
+        match = re.match(r"(?:Ratification|Ratified)\s+by\s+(?:the\s+)?", item.value)
+        if item.key.lower() not in ("condition", "condition_effective", "ratifiers") or not match:
+            continue
+        span = re.split(r"\s+and\s+by\b|\.", item.value[match.end() :])[0]
+        agents = [a for a in _agents(ctx, span, item.begin + match.end()) if a.kind == "polity" and not COALITION.search(a.surface)]
+        for agent in agents:
+            entity = agent.link.entry.qid if agent.link.entry else None
+            yield AgentFact(SUBJECT, "party", agent.surface, ctx.field_prov(item, 0.75), entity)
 
 
 def _lines(value: str, begin: int) -> Iterator[tuple[int, str]]:
@@ -655,7 +706,7 @@ def _lines(value: str, begin: int) -> Iterator[tuple[int, str]]:
 _SIGNED_BY = re.compile(r"\b(?:signed|concluded|agreed|ratified|negotiated\s+and\s+signed)\s+(?:\w+\s+){0,8}?by\s+(?:the\s+)?")
 _BETWEEN = re.compile(
     r"\b(?:treaty|pact|agreement|accord|convention|alliance|signed|concluded|relations|peace|conflict|war|settlement|declaration"
-    r"|protocol|armistice|truce|agreed)\b(?:[^.;]{0,60}?)\bbetween\s+(?:the\s+)?"
+    r"|protocol|armistice|truce|agreed)\b(?:[^.;]{0,140}?)\bbetween\s+(?:the\s+)?"
 )
 _WHO_SIGNED = re.compile(r"\b(?:[Dd]elegates|[Rr]epresentatives|[Pp]lenipotentiaries|[Ee]nvoys|[Ss]ignatories)\s+who\s+signed\b[^.]*?\bwere\s+")
 
@@ -669,7 +720,9 @@ def prose_signed_by(ctx: Context) -> Iterable[Fact]:
             if owner is None or _negated(sentence.text[: match.start()]) or "ratified" in match.group(0):
                 continue
             span = _list_with_dash(sentence.text[match.end() :])
-            agents = _agents(ctx, span, sentence.begin + match.end())
+            if re.match(r"(?:the\s+)?(?:representatives|delegates|envoys|plenipotentiaries|delegations|governments)\s+of\b", span):
+                continue
+            agents = _without_coalitions(_agents(ctx, span, sentence.begin + match.end()))
             yield from _emit_agents(ctx, owner, agents, sentence, 0.85)
 
 
@@ -699,7 +752,7 @@ def prose_between(ctx: Context) -> Iterable[Fact]:
 
 def _negotiation_only(prefix: str) -> bool:
     """Talks between A and B are not a treaty between them."""
-    return bool(re.search(r"\b(?:negotiations|talks|disagreements?|relations\s+between|war\s+between)\b[^.]{0,40}$", prefix[-60:]))
+    return bool(re.search(r"\b(?:negotiations|talks|disagreements?|differences|war|trade|co-?operation)\b[^.]{0,30}$", prefix[-50:]))
 
 
 def _between_span(text: str) -> str:
@@ -726,8 +779,11 @@ def prose_persons_signed(ctx: Context) -> Iterable[Fact]:
         if signed:
             owner = _owner(ctx, sentence, sentence.begin + signed.start())
             before = text[: signed.start()]
-            clause_start = max(before.rfind(", "), before.rfind(": ")) if re.search(r"^(?:On|In)\s", before) else -1
-            subject_text = before[clause_start + 2 :] if clause_start >= 0 else before
+            opening = re.match(r"(?:On|In|At|After|Later|Finally|Eventually)\b[^,]*,\s*", before)
+            subject_text = before[opening.end() :] if opening else before
+            if owner and re.fullmatch(r"\s*(?:They|Both)(?:\s+both)?\s*", subject_text):
+                yield from _emit_agents(ctx, owner, _previous_polities(ctx, sentence), sentence, 0.7)
+                continue
             agents = [a for a in _agents(ctx, subject_text, sentence.begin + len(before) - len(subject_text)) if a.kind == "person"]
             if owner and agents and len(agents) == len(split_list(subject_text)):
                 yield from _emit_agents(ctx, owner, agents, sentence, 0.8)
@@ -735,6 +791,19 @@ def prose_persons_signed(ctx: Context) -> Iterable[Fact]:
         if who:
             owner = _owner(ctx, sentence, sentence.begin + who.start())
             yield from _for_lists(ctx, sentence, who.end(), owner or SUBJECT)
+
+
+def _previous_polities(ctx: Context, sentence: Sentence) -> list[AgentName]:
+    """"Croatia and Albania were invited to join. They both signed the treaty": "they" are the polities that
+    open the previous sentence."""
+    index = ctx.sentences.index(sentence)
+    if index == 0:
+        return []
+    previous = ctx.sentences[index - 1]
+    head = re.match(r"(?:(?:On|In|During|After)\b[^,]*,\s*)?(?P<list>[^,.;]*?)\s+(?:were|was|had|have)\b", previous.text)
+    if not head:
+        return []
+    return [a for a in _agents(ctx, head.group("list"), previous.begin + head.start("list")) if a.kind == "polity"]
 
 
 def _for_lists(ctx: Context, sentence: Sentence, at: int, owner: str) -> Iterator[Fact]:
@@ -1030,6 +1099,28 @@ def _violators(ctx: Context, sentence: Sentence, match: re.Match[str]) -> list[A
         if agent and agent.kind == "polity":
             found.append(agent)
     return found[-1:]
+
+
+# ================================================================ dates named with the treaty (after every rule that names treaties)
+
+
+@rule("name_year")
+def name_year(ctx: Context) -> Iterable[Fact]:
+    """A year the article attaches to a treaty's name ("Sèvres, Treaty of (1920)", "Treaty of Berlin, 1926",
+    "the 1920 Treaty of Sèvres") dates its signing, when nothing more precise is known."""
+    for key, ref in list(ctx.treaties.items()):
+        if not ref.year or any(isinstance(f, DateFact) and f.treaty == key and f.kind == "signed" for f in ctx.facts):
+            continue
+        evidence = _sentence_naming_year(ctx, key, ref.year)
+        if evidence:
+            yield DateFact(key, "signed", f"{ref.year:04d}", ctx.sentence_prov(evidence, 0.6))
+
+
+def _sentence_naming_year(ctx: Context, key: str, year: int) -> Sentence | None:
+    for sentence in ctx.sentences:
+        if str(year) in sentence.text and any(k == key for _, k in ctx.treaty_in(sentence)):
+            return sentence
+    return None
 
 
 # ================================================================ running the rules

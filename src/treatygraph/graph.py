@@ -271,6 +271,9 @@ class ArticleWriter:
         self.add(node.iri, RDFS.label, Literal(node.label, lang="en"))
         self.add(node.iri, SKOS.prefLabel, Literal(node.label, lang="en"))
         self.add(node.iri, PROV.wasDerivedFrom, self.iri)
+        ref = next((r for r in self.article.treaties if r.key == key), None)
+        if ref is not None and ref.kind in TREATY_KINDS:
+            self.add(node.iri, RDF.type, TREATY_KINDS[ref.kind])
         return node.iri
 
     # ---- the article
