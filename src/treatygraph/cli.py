@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from . import __version__
 from .types import TreatygraphError
 
-COMMANDS: tuple[str, ...] = ("build", "query", "serve", "push", "export")
+COMMANDS: tuple[str, ...] = ("build", "query", "serve", "push", "export", "validate")
 
 
 class _Parser(argparse.ArgumentParser):
