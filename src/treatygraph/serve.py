@@ -143,6 +143,9 @@ class _Worker:
     conn: Connection
 
 
+RESTART_ALLOWANCE = 10.0  # seconds a new worker process may take to start
+
+
 class QueryTimeout(Exception):
     pass
 
@@ -193,7 +196,8 @@ class WorkerPool:
                 raise PoolBusy()
             self._waiting += 1
         try:
-            return self._idle.get(timeout=self.timeout)
+            # long enough to outlast one stopped query plus the start of its successor
+            return self._idle.get(timeout=self.timeout + RESTART_ALLOWANCE)
         except queue.Empty:
             raise PoolBusy() from None
         finally:
@@ -888,7 +892,7 @@ def entity_iris(base: str, rest: str) -> list[str]:
     (clients escape non-ASCII IRI characters). Only ever looked up in the store; dot segments are refused."""
     candidates = []
     for form in (rest, unquote(rest)):
-        if not form or not _SAFE_REST.match(form) or form in candidates:
+        if not form or not _SAFE_REST.match(form) or base + form in candidates:
             continue
         if any(segment in (".", "..") for segment in form.split("/")):
             continue
