@@ -109,7 +109,7 @@ def load_graph(path: Path) -> Graph:
             return _merge_asserted(Dataset().parse(path, format=rdf_format))
         return Graph().parse(path, format=rdf_format)
     except Exception as err:  # rdflib's parsers raise many exception types
-        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        reason = " ".join(str(err).split())[:300] or type(err).__name__
         raise TreatygraphError(f"{path}: cannot parse as {rdf_format}: {reason}") from err
 
 
