@@ -9,8 +9,11 @@ A canned query is a file `queries/NAME.rq` whose leading comment lines form a he
     # columns: treaty treatyLabel partyLabel party confidence
 
 Parameter types: `xsd:date` (YYYY-MM-DD), `xsd:decimal`, `xsd:integer`, `xsd:string`, `iri` (an absolute IRI)
-and `iri-or-label`: an absolute IRI binds `?NAME`; anything else binds `?NAME_label` (a string the query
-matches case-insensitively against labels and aliases), so one `--param treaty=...` takes either.
+and `iri-or-label`, which binds `?NAME_ref` to an IRI when the value is an absolute IRI (or `<IRI>`), else to
+a string literal the query matches case-insensitively against labels and aliases; so one `--param treaty=...`
+takes either, and the query keeps `?NAME` free for its own column. Queries use a parameter only in
+expressions (never in the projection, never in BOUND), so a store may also write the validated terms into
+the query text where it lacks pre-binding.
 A default written `$KEY` names a project-wide default in SHARED_DEFAULTS, so it is changed in one place.
 
 Parameters reach the query only through rdflib's `initBindings`, never through the query text.
@@ -235,13 +238,13 @@ def _typed_value(param: QueryParam, raw: str) -> tuple[str, Identifier]:
     if param.datatype == "xsd:string":
         return param.name, Literal(raw)
     iri = _as_iri(value)
-    if iri is not None:
-        return param.name, iri
     if param.datatype == "iri":
-        raise TreatygraphError(f"param {param.name}: {raw!r} is not an absolute IRI")
+        if iri is None:
+            raise TreatygraphError(f"param {param.name}: {raw!r} is not an absolute IRI")
+        return param.name, iri
     if not value:
         raise TreatygraphError(f"param {param.name}: empty label")
-    return f"{param.name}_label", Literal(value)
+    return f"{param.name}_ref", iri if iri is not None else Literal(value)
 
 
 def _is_iso_date(value: str) -> bool:
