@@ -121,6 +121,8 @@ def squeeze(piece: Rendered, *, single_line: bool = False) -> Rendered:
     mapping = _OffsetMap()
     pos = 0
     for match in _WS_RUN.finditer(text):
+        if match.group() == " " and 0 < match.start() < len(text) - 1:
+            continue  # a single space stays: part of the copied stretch
         if match.start() > pos:
             mapping.add(pos, size, None)
             out.append(text[pos : match.start()])

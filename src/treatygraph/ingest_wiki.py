@@ -642,7 +642,8 @@ def read_wikitext(source: str, limits: IngestLimits) -> Layout:
     renderer = WikiRenderer()
     lines = LineIndex(source)
     layout = Layout()
-    infoboxes = [(node, offset) for node, offset in _with_offsets(code) if is_infobox(node)]
+    nodes = list(_with_offsets(code))
+    infoboxes = [(node, offset) for node, offset in nodes if is_infobox(node)]
     title = None
     if infoboxes:
         assert isinstance(infoboxes[0][0], Template)
@@ -654,7 +655,7 @@ def read_wikitext(source: str, limits: IngestLimits) -> Layout:
         assert isinstance(template, Template)
         _add_infobox(layout, template, offset, renderer, lines)
     body = _Body(layout, renderer, lines)
-    for node, offset in _with_offsets(code):
+    for node, offset in nodes:
         if not is_infobox(node):
             body.node(node, offset)
     body.flush()
