@@ -291,7 +291,7 @@ def push_graph(
             rate = sent_triples / max(time.monotonic() - started, 1e-9)
             progress(f"batch {sent_batches}: {sent_triples} triples sent ({rate:,.0f} triples/s)")
     target = options.named_graph if options.named_graph is not None else DEFAULT_GRAPH
-    if options.replace and target not in touched:  # an empty file still replaces the target graph
+    if options.replace and not touched:  # an empty file still replaces (empties) the target graph
         empty = Batch(target, 0, b"")
         method, url, body, content_type = _request(endpoint, empty, options, True)
         retries += _deliver(sender, sleep, method, url, body, content_type, credentials, options, shown,
