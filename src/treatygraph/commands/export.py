@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from rdflib import Graph
+
 from ..export import EXPORT_FORMATS, export_graph
 from ..query import load_graph
 from ..types import TreatygraphError
@@ -42,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _default_inferred(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _default_inferred(args: argparse.Namespace) -> Graph | None:
+    """TriG only: OUT/inferred.ttl beside the graph file, when the build wrote one."""
     candidate = args.graph.parent / INFERRED_NAME
     if args.format != "trig" or not candidate.is_file() or candidate.resolve() == args.graph.resolve():
         return None
