@@ -128,9 +128,9 @@ class Context:
         return key
 
     def treaty_key(self, name: str) -> str | None:
-        wanted = _name_key(clean_name(name)[0])
+        wanted = {_name_key(clean_name(name)[0]), _name_key(_place_first(clean_name(name)[0]))}
         for key, names in self.names.items():
-            if any(_name_key(n) == wanted for n in names):
+            if any(_name_key(n) in wanted or _name_key(_place_first(n)) in wanted for n in names):
                 return key
         return None
 
@@ -154,6 +154,10 @@ class Context:
                 continue
             found.append((lo + mention.begin, key))
             named_spans.append((mention.begin, mention.end))
+        for offset, key, length in self._known_plain_names(text):
+            if not any(b <= offset < e for b, e in named_spans):
+                found.append((lo + offset, key))
+                named_spans.append((offset, offset + length))
         for match in EARLIER_ANAPHOR.finditer(text):
             if self.last_other:
                 found.append((lo + match.start(), self.last_other))
@@ -164,12 +168,44 @@ class Context:
                 found.append((lo + match.start(), SUBJECT))
         return sorted(found)
 
+    def _known_plain_names(self, text: str) -> Iterator[tuple[int, str, int]]:
+        """Names the article gave a treaty that carry no treaty word ("INF", "SORT", "New START")."""
+        for key, names in self.names.items():
+            for name in names:
+                if looks_like_treaty_name(name) or not name.isascii() or len(name) < 3 or not name[:1].isupper():
+                    continue
+                for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+                    yield match.start(), key, len(name)
+
     def _subject_like(self, mention: NameMention) -> str | None:
-        """A name not seen before: the subject if it is a variant spelling of one of its names, else a new treaty."""
-        return None
+        """A name not seen before that is a subject name plus a common noun ("the Warsaw Pact alliance")."""
+        trimmed = re.sub(r"(?:\s+[a-z]+)+$", "", mention.name)
+        return SUBJECT if trimmed != mention.name and self.treaty_key(trimmed) == SUBJECT else None
+
+    def register_named(self, sentence: Sentence, before: int) -> str | None:
+        """The treaty named last before `before`, added to the article's treaties if new ("the Armistice of
+        Mudanya was signed in October 1922" dates the armistice, not the subject)."""
+        names = [m for m in find_treaty_names(self.text[sentence.begin : before]) if m.end <= before - sentence.begin]
+        if not names:
+            return None
+        last = names[-1]
+        gap = self.text[sentence.begin + last.end : before]
+        appositive = re.fullmatch(r"\s*(?:\(\d{4}\))?\s*,\s*(?:which\s+[^,;]{0,60}?\s+(?:had\s+|have\s+)?)?", gap)
+        if not appositive and (len(gap) > 40 or re.search(r"[,;]|\b(?:and|which|that|after|before)\b", gap)):
+            return None
+        key = self.treaty_key(last.name) or self._subject_like(last) or self.add_treaty(last.name, last.year)
+        if key != SUBJECT:
+            self.last_other = key
+        return key
 
     def emit(self, fact: Fact) -> None:
         self.facts.append(fact)
+
+
+def _place_first(name: str) -> str:
+    """"Treaty of Dunkirk" -> "Dunkirk treaty": articles use both forms for one treaty."""
+    match = re.fullmatch(rf"({KEYWORDS})\s+of\s+([A-Z][\w'’\-–]*(?:\s+[A-Z][\w'’\-–]*)?)", name.strip())
+    return f"{match.group(2)} {match.group(1).lower()}" if match else name
 
 
 def _name_key(name: str) -> str:
@@ -509,9 +545,10 @@ def _owner(ctx: Context, sentence: Sentence, verb_at: int) -> str | None:
     return before[-1] if before else None
 
 
-def _date_after(ctx: Context, sentence: Sentence, at: int, window: int = 120) -> DateMention | None:
+def _date_after(ctx: Context, sentence: Sentence, at: int, window: int = 120, stop_at_ratification: bool = True) -> DateMention | None:
+    """The first date after a verb, within its clause (a signing date is not the later ratification's date)."""
     clause = ctx.text[at : min(sentence.end, at + window)]
-    stop = re.search(r"\b(?:ratified|ratification|and\s+(?:came|entered|was\s+ratified))\b|;", clause)
+    stop = re.search(r"\b(?:ratified|ratification|and\s+(?:came|entered|was\s+ratified))\b|;", clause) if stop_at_ratification else None
     if stop:
         clause = clause[: stop.start()]
     dates = find_dates(clause)
@@ -522,10 +559,17 @@ def _date_after(ctx: Context, sentence: Sentence, at: int, window: int = 120) ->
 
 
 def _date_before(ctx: Context, sentence: Sentence, at: int) -> DateMention | None:
-    """ "On 24 February 1953, the Legislative Yuan voted ..." : a date that opens the sentence."""
+    """ "On 24 February 1953, the Legislative Yuan voted ...", "... and in 1991 the alliance was disbanded":
+    a date that opens the sentence or the clause of the verb."""
     opening = re.match(r"(?:On|In|By)\s+", sentence.text)
     if not opening:
-        return None
+        clause_start = max(ctx.text.rfind(",", sentence.begin, at), ctx.text.rfind(" and ", sentence.begin, at), sentence.begin)
+        clause = ctx.text[clause_start:at]
+        lead_in = re.search(r"\b(?:in|on)\s+", clause)
+        dates = find_dates(clause)
+        if not lead_in or not dates or dates[0].begin != lead_in.end():
+            return None
+        return DateMention(dates[0].begin + clause_start, dates[0].end + clause_start, dates[0].iso)
     dates = [d for d in find_dates(ctx.text[sentence.begin : at]) if d.begin <= opening.end() + 2]
     if not dates:
         return None
@@ -553,7 +597,7 @@ def prose_ended(ctx: Context) -> Iterable[Fact]:
 def _prose_dates(ctx: Context, verb: re.Pattern[str], kind: str, how: str | None) -> Iterator[Fact]:
     for sentence in ctx.sentences[ctx.lead_index :]:
         for match in verb.finditer(ctx.text, sentence.begin, sentence.end):
-            owner = _owner(ctx, sentence, match.start())
+            owner = ctx.register_named(sentence, match.start()) or _owner(ctx, sentence, match.start())
             if owner is None or _negated(ctx.text[sentence.begin : match.start()]):
                 continue
             date = _date_after(ctx, sentence, match.end()) or _date_before(ctx, sentence, match.start())
@@ -703,7 +747,7 @@ def _lines(value: str, begin: int) -> Iterator[tuple[int, str]]:
         yield begin + match.start(), match.group()
 
 
-_SIGNED_BY = re.compile(r"\b(?:signed|concluded|agreed|ratified|negotiated\s+and\s+signed)\s+(?:\w+\s+){0,8}?by\s+(?:the\s+)?")
+_SIGNED_BY = re.compile(r"\b(?:signed|concluded|agreed|ratified|negotiated\s+and\s+signed)\s+(?:[^.;]{0,80}?\s)?by\s+(?:the\s+)?")
 _BETWEEN = re.compile(
     r"\b(?:treaty|pact|agreement|accord|convention|alliance|signed|concluded|relations|peace|conflict|war|settlement|declaration"
     r"|protocol|armistice|truce|agreed)\b(?:[^.;]{0,140}?)\bbetween\s+(?:the\s+)?"
@@ -716,6 +760,8 @@ def prose_signed_by(ctx: Context) -> Iterable[Fact]:
     """"The agreement was signed by Germany, France, Britain, and Italy" (parties) or "by Foreign Minister X" (signers)."""
     for sentence in ctx.sentences[ctx.lead_index :]:
         for match in _SIGNED_BY.finditer(sentence.text):
+            if re.search(r"\b(?:but|which|who|whom|while|although)\b|\b\w+ed\b", match.group(0)[len(match.group(0).split()[0]) :]):
+                continue  # "signed in 1920, but later rejected by X": X did not sign
             owner = _owner(ctx, sentence, sentence.begin + match.start())
             if owner is None or _negated(sentence.text[: match.start()]) or "ratified" in match.group(0):
                 continue
@@ -777,7 +823,7 @@ def prose_persons_signed(ctx: Context) -> Iterable[Fact]:
         text = sentence.text
         signed = re.search(r"\bsigned\s+the\s+(?:treaty|pact|agreement|accord|convention|[A-Z])", text)
         if signed:
-            owner = _owner(ctx, sentence, sentence.begin + signed.start())
+            owner = _object_treaty(ctx, sentence, sentence.begin + signed.start())
             before = text[: signed.start()]
             opening = re.match(r"(?:On|In|At|After|Later|Finally|Eventually)\b[^,]*,\s*", before)
             subject_text = before[opening.end() :] if opening else before
@@ -791,6 +837,12 @@ def prose_persons_signed(ctx: Context) -> Iterable[Fact]:
         if who:
             owner = _owner(ctx, sentence, sentence.begin + who.start())
             yield from _for_lists(ctx, sentence, who.end(), owner or SUBJECT)
+
+
+def _object_treaty(ctx: Context, sentence: Sentence, verb_at: int) -> str | None:
+    """The treaty named right after a verb ("... signed the Anglo-Irish Treaty", "signed the treaty")."""
+    after = [key for offset, key in ctx.treaty_in(sentence) if verb_at <= offset <= verb_at + 30]
+    return after[0] if after else None
 
 
 def _previous_polities(ctx: Context, sentence: Sentence) -> list[AgentName]:
@@ -828,7 +880,7 @@ def envoys_signed(ctx: Context) -> Iterable[Fact]:
                 groups[match.group("role")] = (agents, sentence)
         reference = re.search(r"\b(?:These|The|Those)\s+(envoys|delegates|plenipotentiaries|representatives)\s+(?:\w+\s+)?signed\b", text)
         if reference and reference.group(1) in groups:
-            owner = _owner(ctx, sentence, sentence.begin + reference.end())
+            owner = _object_treaty(ctx, sentence, sentence.begin + reference.end() - len("signed"))
             if owner:
                 agents, _ = groups[reference.group(1)]
                 yield from _emit_agents(ctx, owner, agents, sentence, 0.75)
@@ -930,10 +982,11 @@ _RESOLUTION = re.compile(
     r"\b(?:(?P<body>(?:United\s+Nations|UN|U\.N\.)\s+(?:General\s+Assembly|Security\s+Council)|General\s+Assembly|Security\s+Council)"
     r"\s+(?:\w+\s+){0,2}?)?[Rr]esolution\s+(?:No\.\s*)?(?P<number>\d{1,5}(?:/\d+)?)"
 )
-_VOTE = re.compile(
-    r"\b(?P<verb>voted\s+(?:\w+\s+){0,2}?(?:to\s+(?:\w+\s+)?(?P<act>terminate|approve|ratify|reject|annul|denounce|accept|abrogate|renounce)|against|in\s+favou?r)"
-    r"|(?:was|were)\s+(?:\w+\s+)?(?P<passive>approved|ratified|rejected|adopted)\s+by|advised\s+and\s+consented|consented)\b"
+_ACTIVE_VOTE = re.compile(
+    r"^(?:,\s*which\s+)?\s*(?:\w+ly\s+)?(?P<verb>voted\b[^.;]{0,60}?(?:\bto\s+(?:\w+\s+)?(?P<act>terminate|approve|ratify|reject|annul|denounce|accept|abrogate|renounce)\b|\bagainst\b|\bin\s+favou?r\b|\bfor\b)"
+    r"|approved|ratified|rejected|adopted|endorsed|gave\s+its\s+(?:advice\s+and\s+)?consent|consented|advised\s+and\s+consented)"
 )
+_PASSIVE_VOTE = re.compile(r"\b(?:was|were)\s+(?:\w+ly\s+)?(?P<verb>approved|ratified|rejected|adopted|endorsed)\s+by\s+(?:the\s+)?")
 
 
 @rule("resolutions_un")
@@ -972,25 +1025,25 @@ def _un_body_nearby(text: str) -> str | None:
 
 @rule("legislative_votes")
 def legislative_votes(ctx: Context) -> Iterable[Fact]:
-    """"On DATE, the Legislative Yuan voted to terminate ...", "the treaty was approved by the US Senate ... on DATE"."""
-    seen: set[tuple[str, str]] = set()
+    """A legislature's dated vote on a treaty: "On DATE, the Legislative Yuan voted to terminate ...",
+    "the United States Senate approved the treaty on DATE", "the treaty was ratified by Dáil Éireann on DATE"."""
+    seen: dict[str, set[str]] = {}
     for sentence in ctx.sentences[ctx.lead_index :]:
-        for match in _VOTE.finditer(sentence.text):
+        for body, verb, verb_end in _votes_in(ctx, sentence):
             refs = ctx.treaty_in(sentence)
-            if not refs:
+            if not refs and not re.search(r"\bratification\b|\bconsent\b", sentence.text):
                 continue
-            body = _legislature(ctx, sentence.text, match)
-            date = _date_after(ctx, sentence, sentence.begin + match.end(), 160) or _date_before(ctx, sentence, sentence.begin + match.start())
-            if not body or not date or _ratifies_something_else(sentence.text, match):
+            date = _date_after(ctx, sentence, verb_end, 160, stop_at_ratification=False) or _date_before(ctx, sentence, verb_end)
+            if date is None or _ratifies_something_else(ctx.text[verb_end : sentence.end]):
                 continue
             name, entity = body
-            if (name, date.iso) in seen or any((n, date.iso) in seen for n in _short_forms(name)):
+            if any(date.iso in dates and (n.endswith(name) or name.endswith(n)) for n, dates in seen.items()):
                 continue
-            seen.add((name, date.iso))
-            decision = _decision(match)
-            concerned = _owner(ctx, sentence, sentence.begin + match.end()) or refs[0][1]
+            seen.setdefault(name, set()).add(date.iso)
+            decision = _decision(verb)
+            concerned = _object_treaty(ctx, sentence, verb_end - len(verb.split()[-1]) - 1) or _owner(ctx, sentence, verb_end) or (refs[0][1] if refs else SUBJECT)
             yield ResolutionFact(
-                key=f"R-vote-{len(seen)}",
+                key=f"R-vote-{slug_key(name)}-{date.iso}",
                 label=f"{name} vote of {ctx.text[date.begin:date.end]}",
                 kind="legislative",
                 prov=ctx.sentence_prov(sentence, 0.8),
@@ -1004,42 +1057,60 @@ def legislative_votes(ctx: Context) -> Iterable[Fact]:
                 yield DateFact(concerned, "ended", date.iso, ctx.sentence_prov(sentence, 0.8), "terminated")
 
 
-def _short_forms(name: str) -> list[str]:
-    return [name.split()[0]] if name.split() else []
+def slug_key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def _decision(match: re.Match[str]) -> str:
-    verb = (match.group("act") or match.group("passive") or match.group("verb")).lower()
-    if verb.startswith(("terminat", "annul", "denounc", "abrogat", "renounc")):
+def _votes_in(ctx: Context, sentence: Sentence) -> Iterator[tuple[tuple[str, str | None], str, int]]:
+    """(body, verb, end of verb) for each legislature voting in the sentence, active or passive."""
+    text = sentence.text
+    for passive in _PASSIVE_VOTE.finditer(text):
+        body = _legislature_at(ctx, text[passive.end() :])
+        if body:
+            yield body, passive.group("verb"), sentence.begin + passive.end("verb")
+    for phrase in re.finditer(r"(?:[A-Z][\w'’.]*)(?:\s+(?:of\s+the\s+|of\s+)?[A-Z][\w'’.]*)*", text):
+        body = _legislature_at(ctx, phrase.group(0))
+        if not body:
+            continue
+        active = _ACTIVE_VOTE.match(text[phrase.end() :])
+        if active:
+            yield body, active.group("verb"), sentence.begin + phrase.end() + active.end("verb")
+
+
+def _legislature_at(ctx: Context, text: str) -> tuple[str, str | None] | None:
+    """The legislature named at the start of `text`: a gazetteer organ, or a name with a legislature word
+    ("Legislative Yuan of the Republic of China" -> "Legislative Yuan", "Congress of the Confederation")."""
+    match = re.match(r"(?:the\s+)?((?:[A-Z][\w'’.]*)(?:\s+(?:of\s+the\s+|of\s+)?[A-Z][\w'’.]*)*)", text)
+    if not match:
+        return None
+    name = re.sub(r"^(?:On|In|By|After|Then|Meeting|The)\s+", "", match.group(1))
+    qualifier = re.search(r"\s+of\s+(?:the\s+)?(.+)$", name)
+    if qualifier and ctx.gazetteer.knows(qualifier.group(1)) and LEGISLATURE_WORDS.search(name[: qualifier.start()]):
+        name = name[: qualifier.start()]  # "of the Republic of China" says whose legislature, not its name
+    if not name or find_dates(name):
+        return None
+    link = ctx.gazetteer.lookup(name)
+    if link.entry and link.entry.type == "organ":
+        return link.entry.label, link.entry.qid
+    if link.entry is None and LEGISLATURE_WORDS.search(name) and not re.search(r"\b(?:Court|Council)\b", name):
+        return name, None
+    return None
+
+
+def _decision(verb: str) -> str:
+    verb = verb.lower()
+    if re.search(r"terminat|annul|denounc|abrogat|renounc", verb):
         return "termination"
-    if verb.startswith(("reject", "against")) or "against" in verb:
+    if re.search(r"reject|against", verb):
         return "rejection"
-    if verb.startswith("ratif"):
+    if verb.startswith("ratif") or "ratify" in verb:
         return "ratification"
     return "approval"
 
 
-def _ratifies_something_else(text: str, match: re.Match[str]) -> bool:
+def _ratifies_something_else(after: str) -> bool:
     """"ratified the appointment of ..." is a vote, but not about a treaty."""
-    return bool(re.match(r"\s*the\s+(?:appointment|nomination|budget|election|decision)\b", text[match.end() :]))
-
-
-def _legislature(ctx: Context, text: str, match: re.Match[str]) -> tuple[str, str | None] | None:
-    """The legislative body voting: after "by" in the passive, else the subject before the verb."""
-    window = text[match.end() : match.end() + 80] if match.group("passive") else text[max(0, match.start() - 90) : match.start()]
-    candidates = list(re.finditer(r"(?:the\s+)?((?:[A-Z][\w'’.]*|of|the)(?:\s+(?:[A-Z][\w'’.]*|of|the))*)", window))
-    for candidate in reversed(candidates) if not match.group("passive") else candidates:
-        name = re.sub(r"\s+(?:of|the)$", "", candidate.group(1).strip())
-        name = re.sub(r"^(?:On|In|By|After|Then)\s+", "", name)
-        name = re.sub(r"\s+of\s+the\s+.*$", "", name) if LEGISLATURE_WORDS.search(re.sub(r"\s+of\s+the\s+.*$", "", name)) else name
-        if not name or find_dates(name):
-            continue
-        link = ctx.gazetteer.lookup(name)
-        if link.entry and link.entry.type == "organ":
-            return link.entry.label, link.entry.qid
-        if LEGISLATURE_WORDS.search(name) and not (link.entry and link.entry.type != "organ"):
-            return name, None
-    return None
+    return bool(re.match(r"\s*the\s+(?:appointment|nomination|budget|election|decision)\b", after))
 
 
 @rule("violations")
