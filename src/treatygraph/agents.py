@@ -41,6 +41,12 @@ TITLE_WORDS = frozenset(
     Cardinal Archbishop Bishop Grand Vizier Pasha Consul Minister-President Mayor Negotiator negotiator negotiators
     Chief-of-Staff of the for and Nationalist National Provisional Imperial Royal""".split()
 )
+ROLE_NOUNS = frozenset(
+    """lawyer diplomat merchant statesman politician envoy minister ambassador secretary under-secretary commissioner
+    commissioners leader president premier chancellor general admiral delegate delegates negotiator representative
+    plenipotentiary foreign prime vice chief head emperor king queen ruler sultan monarch regent pope cardinal
+    ambassador-at-large consul governor viceroy marshal officer colonel""".split()
+)
 DEMONYMS = frozenset(
     """American British English French German Soviet Russian Japanese Chinese Qing Italian Austrian Hungarian Ottoman
     Turkish Polish Spanish Portuguese Dutch Belgian Swedish Danish Norwegian Greek Romanian Bulgarian Serbian Mexican
@@ -52,7 +58,8 @@ DEMONYMS = frozenset(
 _NOT_NAMES = frozenset(
     """The This That These Those It He She They We In On At By For From With After Before During Although However
     World War Treaty Pact Agreement Convention Protocol Conference Article Articles Act Its Their His Her Council
-    Committee Commission Office Ministry Cabinet Court Assembly Parliament Senate Congress Navy Army""".split()
+    Committee Commission Office Ministry Cabinet Court Assembly Parliament Senate Congress Navy Army Movement Party
+    Front Forces Revolution Republic Kingdom Empire Union""".split()
 )
 
 
@@ -100,9 +107,10 @@ def person_core(surface: str) -> str | None:
     words = re.sub(r"\[[^\]]*\]|\([^)]*\)", "", surface).split()
     last_title = -1
     for i, word in enumerate(words):
-        if word.strip(",.") in TITLE_WORDS or word.strip(",.") in DEMONYMS:
+        bare = word.strip(",.")
+        if bare in TITLE_WORDS or bare.capitalize() in TITLE_WORDS or bare in DEMONYMS or bare.lower() in ROLE_NOUNS or bare.endswith(("'s", "’s")):
             last_title = i
-    core = [w.strip(",.;:") for w in words[last_title + 1 :]]
+    core = [w.strip(",.;:") for w in words[last_title + 1 :] if w.lower() not in ("himself", "herself", "themselves")]
     if not core or len(core) > 5:
         return None
     capitals = [w for w in core if w[:1].isupper()]

@@ -651,16 +651,33 @@ def prose_place(ctx: Context) -> Iterable[Fact]:
 # ================================================================ parties and signers
 
 
-def _agents(ctx: Context, text: str, offset: int) -> list[AgentName]:
-    """Classified names of a list, with coalitions replaced by the members listed in their parenthesis."""
+def _agents(ctx: Context, text: str, offset: int, strict: bool = False) -> list[AgentName]:
+    """Classified names of a list, with coalitions replaced by the members listed in their parenthesis.
+
+    A one-word "person" ("Sèvres", "Friendship") is kept only when the gazetteer knows it, a title stood
+    before it ("Admiral Lord Gambier"), or a full personal name stands in the same list ("Keying, Yilibu, and
+    Niu Jian"). With `strict`, the whole text must be a list of names: one item that is neither a name nor a
+    plain description ("the lawyer ...") voids the list, so a clause is never mistaken for one."""
     text, offset = _expand_coalitions(text, offset)
+    if strict and (re.search(r"[()\[\]\"“”]", text) or find_treaty_names(text)):
+        return []
     agents = []
     known = [(b, e) for b, e, _ in ctx.gazetteer.find_in(text)]
     for begin, end in split_list(text, keep=known):
-        agent = classify(text[begin:end], offset + begin, ctx.gazetteer, ctx.subject_year)
+        item = text[begin:end]
+        agent = classify(item, offset + begin, ctx.gazetteer, ctx.subject_year)
         if agent:
-            agents.append(agent)
-    return agents
+            agents.append((agent, item))
+        elif strict and re.search(r"(?:^|\s)[A-Z]", item) and not re.match(r"(?:the|a|an|his|her|their|its)\s", item):
+            return []
+    full_names = any(a.kind == "person" and " " in a.surface for a, _ in agents)
+    return [a for a, item in agents if a.kind != "person" or _certain_person(ctx, a, item, full_names)]
+
+
+def _certain_person(ctx: Context, agent: AgentName, item: str, full_names: bool) -> bool:
+    if " " in agent.surface or full_names or agent.link.entry is not None:
+        return True
+    return item.strip() != agent.surface  # a title or role stood before the name
 
 
 def _expand_coalitions(text: str, offset: int) -> tuple[str, int]:
@@ -752,7 +769,9 @@ _BETWEEN = re.compile(
     r"\b(?:treaty|pact|agreement|accord|convention|alliance|signed|concluded|relations|peace|conflict|war|settlement|declaration"
     r"|protocol|armistice|truce|agreed)\b(?:[^.;]{0,140}?)\bbetween\s+(?:the\s+)?"
 )
-_WHO_SIGNED = re.compile(r"\b(?:[Dd]elegates|[Rr]epresentatives|[Pp]lenipotentiaries|[Ee]nvoys|[Ss]ignatories)\s+who\s+signed\b[^.]*?\bwere\s+")
+_WHO_SIGNED = re.compile(
+    r"\b(?:[Dd]elegates|[Rr]epresentatives|[Pp]lenipotentiaries|[Ee]nvoys|[Ss]ignatories|[Tt]hose|[Tt]he\s+men|[Tt]he\s+people)\s+who\s+signed\b[^.]*?\bwere\s+"
+)
 
 
 @rule("prose_signed_by")
@@ -765,10 +784,14 @@ def prose_signed_by(ctx: Context) -> Iterable[Fact]:
             owner = _owner(ctx, sentence, sentence.begin + match.start())
             if owner is None or _negated(sentence.text[: match.start()]) or "ratified" in match.group(0):
                 continue
-            span = _list_with_dash(sentence.text[match.end() :])
+            rest = sentence.text[match.end() :]
+            counted = re.match(r"(?:\w+\s+){0,3}(?:states|nations|countries|powers|governments|parties)\b[^.;]{0,20}?\b(?:among\s+them|including|namely|notably)\s+(?:the\s+)?", rest)
+            if counted:
+                rest = rest[counted.end() :]
+            span = _list_with_dash(rest)
             if re.match(r"(?:the\s+)?(?:representatives|delegates|envoys|plenipotentiaries|delegations|governments)\s+of\b", span):
                 continue
-            agents = _without_coalitions(_agents(ctx, span, sentence.begin + match.end()))
+            agents = _without_coalitions(_agents(ctx, span, sentence.begin + len(sentence.text) - len(rest)))
             yield from _emit_agents(ctx, owner, agents, sentence, 0.85)
 
 
@@ -812,31 +835,77 @@ def _between_span(text: str) -> str:
     return chunk[: stop.start()] if stop else chunk
 
 
-_PERSONS_SIGNED = re.compile(r"(?P<list>(?:[A-Z][\w'’.\-]*\s*,?\s*(?:and\s+)?)+)\s+(?:signed|eventually\s+signed|later\s+signed)\s+the\s+")
+_SIGNED_VERB = re.compile(r"\b(?:had\s+|have\s+|has\s+|jointly\s+|eventually\s+|later\s+|then\s+|also\s+)?(?:signed|put\s+(?:his|her|their)\s+names?\s+to)\b")
 
 
-@rule("prose_persons_signed")
-def prose_persons_signed(ctx: Context) -> Iterable[Fact]:
-    """"British representative Sir Henry Pottinger and Qing representatives Keying, Yilibu, and Niu Jian signed the
-    treaty", "Delegates who signed ... were X and Y for Russia, and Z for Japan"."""
+@rule("prose_subjects_signed")
+def prose_subjects_signed(ctx: Context) -> Iterable[Fact]:
+    """Who signed, written before the verb: "Nixon and Brezhnev signed it in Moscow", "Adams, Franklin and Jay
+    signed for the United States", "which the United Kingdom and Germany had signed", "Kellogg signed for the
+    United States and Briand for France", "Three commissioners signed it: A, B and C"."""
     for sentence in ctx.sentences[ctx.lead_index :]:
         text = sentence.text
-        signed = re.search(r"\bsigned\s+the\s+(?:treaty|pact|agreement|accord|convention|[A-Z])", text)
-        if signed:
-            owner = _object_treaty(ctx, sentence, sentence.begin + signed.start())
-            before = text[: signed.start()]
-            opening = re.match(r"(?:On|In|At|After|Later|Finally|Eventually)\b[^,]*,\s*", before)
-            subject_text = before[opening.end() :] if opening else before
-            if owner and re.fullmatch(r"\s*(?:They|Both)(?:\s+both)?\s*", subject_text):
-                yield from _emit_agents(ctx, owner, _previous_polities(ctx, sentence), sentence, 0.7)
+        for verb in _SIGNED_VERB.finditer(text):
+            after = text[verb.end() :]
+            owner = (
+                _object_treaty(ctx, sentence, sentence.begin + verb.end())
+                or ctx.register_named(sentence, sentence.begin + verb.start() - 1)
+                or (_owner(ctx, sentence, sentence.begin + verb.start()) if re.match(r"\s+(?:for|on\s+behalf|in|at|on)\b", after) else None)
+                or (SUBJECT if re.match(r"\s+for\s+[A-Z]|\s+with\s+[A-Z]", after) and not ctx.treaty_in(sentence) else None)
+            )
+            if owner is None or _negated(text[: verb.start()]):
                 continue
-            agents = [a for a in _agents(ctx, subject_text, sentence.begin + len(before) - len(subject_text)) if a.kind == "person"]
-            if owner and agents and len(agents) == len(split_list(subject_text)):
-                yield from _emit_agents(ctx, owner, agents, sentence, 0.8)
+            subject_text, subject_at = _clause_subject(text, verb.start())
+            agents = [a for a in _agents(ctx, subject_text, sentence.begin + subject_at, strict=True) if a.kind != "organ"]
+            if re.search(r"(?:^|\s)(?:They|they|Both)(?:\s+both)?\s*$", text[: verb.start()]):
+                agents = _previous_polities(ctx, sentence)
+            colon = re.match(r"\s+(?:it|the\s+\w+)\s*:\s*", after)
+            if colon:  # "signed it: A, B and C"
+                start = verb.end() + colon.end()
+                agents = [a for a in _agents(ctx, _list_span(text[start:]), sentence.begin + start) if a.kind == "person"]
+            with_list = re.match(r"\s+with\s+", after)
+            if with_list:  # "X signed with A, B and C"
+                start = verb.end() + with_list.end()
+                agents += [a for a in _agents(ctx, _list_span(text[start:]), sentence.begin + start) if a.kind == "person"]
+            yield from _emit_agents(ctx, owner, agents, sentence, 0.8)
+            yield from _signed_for(ctx, sentence, verb.end(), owner, bool(agents))
         who = _WHO_SIGNED.search(text)
         if who:
-            owner = _owner(ctx, sentence, sentence.begin + who.start())
-            yield from _for_lists(ctx, sentence, who.end(), owner or SUBJECT)
+            owner = _owner(ctx, sentence, sentence.begin + who.start()) or SUBJECT
+            if re.search(r"\s+for\s+[A-Z]", text[who.end() :]):
+                yield from _for_lists(ctx, sentence, who.end(), owner)
+            else:
+                agents = [a for a in _agents(ctx, _list_span(text[who.end() :]), sentence.begin + who.end()) if a.kind == "person"]
+                yield from _emit_agents(ctx, owner, agents, sentence, 0.8)
+
+
+def _clause_subject(text: str, verb_at: int) -> tuple[str, int]:
+    """The words before a verb that can be its subject list: after an opening "On DATE," or a clause break,
+    without a relative clause (", who led it,") or "which"."""
+    before = text[:verb_at]
+    start = 0
+    opening = re.match(r"(?:On|In|At|After|Later|Finally|Eventually|During|Then)\b[^,]*,\s*", before)
+    if opening:
+        start = opening.end()
+    breaks = [m.end() for m in re.finditer(r";\s*|:\s*|\bwhich\s+|\bwhom\s+|\bthat\s+|\band\s+(?=the\s+[a-z])", before)]
+    start = max([start, *[b for b in breaks if b > start]])
+    subject = re.sub(r",\s*who\s+[^,]*,", lambda m: " " * len(m.group()), before[start:])
+    if re.fullmatch(r"\s*(?:They|Both|They\s+both)\s*", subject):
+        return "", start
+    return subject, start
+
+
+def _signed_for(ctx: Context, sentence: Sentence, at: int, owner: str, signer_found: bool) -> Iterator[Fact]:
+    """"... signed for the United States and Briand for France": the states after "for" / "on behalf of" are
+    parties, and an elliptical "and Briand for France" adds a signer."""
+    text = sentence.text
+    for match in re.finditer(r"\b(?:for|on\s+behalf\s+of)\s+(?:the\s+)?(?P<state>[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*)*)", text[at:]):
+        states = [a for a in _agents(ctx, match.group("state"), sentence.begin + at + match.start("state")) if a.kind == "polity"]
+        yield from _emit_agents(ctx, owner, states, sentence, 0.75)
+        ellipsis = re.search(r"(?:,\s*|\s+)and\s+(?P<person>[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*){0,3})\s*$", text[at : at + match.start()])
+        if ellipsis and signer_found:
+            persons = [a for a in _agents(ctx, ellipsis.group("person"), sentence.begin + at + ellipsis.start("person")) if a.kind == "person"]
+            yield from _emit_agents(ctx, owner, persons, sentence, 0.7)
 
 
 def _object_treaty(ctx: Context, sentence: Sentence, verb_at: int) -> str | None:
