@@ -666,6 +666,8 @@ def _agents(ctx: Context, text: str, offset: int, strict: bool = False) -> list[
     for begin, end in split_list(text, keep=known):
         item = text[begin:end]
         agent = classify(item, offset + begin, ctx.gazetteer, ctx.subject_year)
+        if agent and strict and re.search(r"\w", text[agent.end - offset : end]):
+            return []  # "brought NATO into existence": a name inside a phrase, not a list of names
         if agent:
             agents.append((agent, item))
         elif strict and re.search(r"(?:^|\s)[A-Z]", item) and not re.match(r"(?:the|a|an|his|her|their|its)\s", item):
@@ -856,6 +858,8 @@ def prose_subjects_signed(ctx: Context) -> Iterable[Fact]:
             if owner is None or _negated(text[: verb.start()]):
                 continue
             subject_text, subject_at = _clause_subject(text, verb.start())
+            if text[: verb.start()].rstrip().endswith(","):
+                subject_text = ""  # ", signed in Washington": a participle, with no subject of its own
             agents = [a for a in _agents(ctx, subject_text, sentence.begin + subject_at, strict=True) if a.kind != "organ"]
             if re.search(r"(?:^|\s)(?:They|they|Both)(?:\s+both)?\s*$", text[: verb.start()]):
                 agents = _previous_polities(ctx, sentence)
