@@ -468,6 +468,11 @@ def infobox_dates(ctx: Context) -> Iterable[Fact]:
         if kind == "ended" and re.search(r"\bplanned\b|\bscheduled\b", item.value, re.I):
             continue
         yield DateFact(SUBJECT, kind, value, ctx.field_prov(item, 0.95), how)  # type: ignore[arg-type]
+        successor = re.search(r"\b(?:superseded|replaced)\s+by\s+(?:the\s+)?([A-Z][^()\n;,]{2,80}?)\s*(?:\)|$|;|,)", item.value)
+        if kind == "ended" and successor:
+            later = ctx.add_treaty(successor.group(1).strip())
+            if later != SUBJECT:
+                yield LineageFact(later, "supersedes", SUBJECT, ctx.field_prov(item, 0.85))
 
 
 def _ending_how(key: str, value: str) -> str:
@@ -891,7 +896,7 @@ def _clause_subject(text: str, verb_at: int) -> tuple[str, int]:
     opening = re.match(r"(?:On|In|At|After|Later|Finally|Eventually|During|Then)\b[^,]*,\s*", before)
     if opening:
         start = opening.end()
-    breaks = [m.end() for m in re.finditer(r";\s*|:\s*|\bwhich\s+|\bwhom\s+|\bthat\s+|\band\s+(?=the\s+[a-z])", before)]
+    breaks = [m.end() for m in re.finditer(r";\s*|:\s*|\bwhich\s+|\bwhom\s+|\bthat\s+|\bwhile\s+|\bwhereas\s+|\band\s+(?=the\s+[a-z])", before)]
     start = max([start, *[b for b in breaks if b > start]])
     subject = re.sub(r",\s*who\s+[^,]*,", lambda m: " " * len(m.group()), before[start:])
     if re.fullmatch(r"\s*(?:They|Both|They\s+both)\s*", subject):
@@ -980,7 +985,9 @@ def text_infobox_signers(ctx: Context) -> Iterable[Fact]:
 
 _SUPERSEDED_BY = re.compile(r"\b(?:was|were|been|is)\s+(?:later\s+|eventually\s+|formally\s+)?(?:superseded|replaced|supplanted|succeeded)\s+by\s+")
 _SUPERSEDES = re.compile(r"\b(?:superseded|replaced|supplanted|succeeded|superseding|replacing|supersedes|replaces)\s+(?:the\s+)?(?=[A-Z0-9])")
-_BASED_ON = re.compile(r"\bbased\s+(?:\w+\s+){0,5}?on\s+(?:the\s+)?(?:(?:prior|earlier|previous|original)\s+)?")
+_BASED_ON = re.compile(
+    r"\b(?:based|modell?ed|patterned|founded)\s+(?:\w+\s+){0,5}?(?:on|upon)\s+(?:the\s+)?(?:(?:prior|earlier|previous|original)\s+)?"
+)
 _REAFFIRMED_BY = re.compile(r"\b(?:was|were)\s+(?:later\s+)?(?:reaffirmed|renewed|confirmed|extended)\s+by\s+(?:the\s+)?")
 
 
@@ -1006,7 +1013,7 @@ def _lineage_in(ctx: Context, sentence: Sentence) -> Iterator[Fact]:
             named = _treaty_right_after(ctx, sentence, match.end())
             if named is None:
                 continue
-            this = _owner(ctx, sentence, verb_at)
+            this = _owner(ctx, sentence, verb_at) or _sentence_subject_treaty(ctx, sentence, verb_at)
             if this is None or this == named:
                 continue
             later, earlier = (this, named) if later_first else (named, this)
@@ -1016,6 +1023,19 @@ def _lineage_in(ctx: Context, sentence: Sentence) -> Iterator[Fact]:
                 year = ctx.treaties[later].year
                 if year and earlier == SUBJECT:
                     yield DateFact(SUBJECT, "ended", f"{year:04d}", ctx.sentence_prov(sentence, 0.7), "superseded")
+
+
+def _sentence_subject_treaty(ctx: Context, sentence: Sentence, verb_at: int) -> str | None:
+    """A treaty named at the very start of the sentence is its subject ("The Treaty of Brussels, signed on ...,
+    was modelled on ..."), even with an appositive before the verb."""
+    names = find_treaty_names(sentence.text[:200])
+    if not names or names[0].begin > 4 or sentence.begin + names[0].end > verb_at:
+        return None
+    first = names[0]
+    key = ctx.treaty_key(first.name) or ctx._subject_like(first) or ctx.add_treaty(first.name, first.year)
+    if key != SUBJECT:
+        ctx.last_other = key
+    return key
 
 
 def _treaty_right_after(ctx: Context, sentence: Sentence, at: int) -> str | None:
@@ -1192,24 +1212,23 @@ def violations(ctx: Context) -> Iterable[Fact]:
     parties named before), with the resolution or body that found so, when the sentence names one."""
     resolutions = {f.prov.evidence.begin: f for f in ctx.facts if isinstance(f, ResolutionFact)}
     for sentence in ctx.sentences[ctx.lead_index :]:
-        match = _VIOLATION.search(sentence.text)
-        if not match:
-            continue
-        treaty = _violated_treaty(ctx, sentence, match)
-        if treaty is None:
-            continue
-        violators = _violators(ctx, sentence, match)
-        finding = resolutions.get(sentence.begin)
-        for agent in violators:
-            entity = agent.link.entry.qid if agent.link.entry else None
-            yield ViolationFact(
-                treaty,
-                agent.surface,
-                ctx.sentence_prov(sentence, 0.8),
-                violator_entity=entity,
-                determined_by=finding.key if finding else None,
-                date=finding.date if finding else None,
-            )
+        for match in _VIOLATION.finditer(sentence.text):
+            treaty = _violated_treaty(ctx, sentence, match)
+            if treaty is not None:
+                yield from _violation_facts(ctx, sentence, match, treaty, resolutions.get(sentence.begin))
+
+
+def _violation_facts(ctx: Context, sentence: Sentence, match: re.Match[str], treaty: str, finding: ResolutionFact | None) -> Iterator[Fact]:
+    for agent in _violators(ctx, sentence, match):
+        entity = agent.link.entry.qid if agent.link.entry else None
+        yield ViolationFact(
+            treaty,
+            agent.surface,
+            ctx.sentence_prov(sentence, 0.8),
+            violator_entity=entity,
+            determined_by=finding.key if finding else None,
+            date=finding.date if finding else None,
+        )
 
 
 def _violated_treaty(ctx: Context, sentence: Sentence, match: re.Match[str]) -> str | None:
@@ -1232,17 +1251,24 @@ def _violators(ctx: Context, sentence: Sentence, match: re.Match[str]) -> list[A
         span = _list_span(text[passive.end() :])
         return [a for a in _agents(ctx, span, sentence.begin + passive.end()) if a.kind == "polity"]
     before = text[: match.start()]
-    clause = re.split(r"\b(?:confirmed|found|ruled|determined|declared|concluded|said|stated|accused)\s+that\s+", before)[-1]
+    clause = re.split(
+        r"\b(?:confirmed|found|ruled|determined|declared|concluded|said|stated|stating|reported|claimed|alleged|conceded|noted|announced|argued)\s+that\s+|;\s*|,\s*and\s+|,\s*but\s+",
+        before,
+    )[-1]
+    clause_at = sentence.begin + len(before) - len(clause)
     between = re.search(r"\bbetween\s+(?:the\s+)?", clause)
     if between:
         span = _between_span(clause[between.end() :])
-        return [a for a in _agents(ctx, span, sentence.begin + len(before) - len(clause) + between.end()) if a.kind == "polity"]
-    found = []
-    for begin, end, name in ctx.gazetteer.find_in(clause):
-        agent = classify(name, sentence.begin + len(before) - len(clause) + begin, ctx.gazetteer, ctx.subject_year)
-        if agent and agent.kind == "polity":
-            found.append(agent)
-    return found[-1:]
+        return [a for a in _agents(ctx, span, clause_at + between.end()) if a.kind == "polity"]
+    # the violator is the clause's subject: "the Soviet Union had violated", "Italy broke it again";
+    # a place inside the subject ("launchers in Romania violated") is not
+    head = re.match(r"\s*(?:(?:In|On|By|During|After)\s+[^,]*,\s*)?(?:the\s+|both\s+)?", clause)
+    start = head.end() if head else 0
+    for begin, _end, name in ctx.gazetteer.find_in(clause):
+        if begin == start:
+            agent = classify(name, clause_at + begin, ctx.gazetteer, ctx.subject_year)
+            return [agent] if agent and agent.kind == "polity" else []
+    return []
 
 
 # ================================================================ dates named with the treaty (after every rule that names treaties)
