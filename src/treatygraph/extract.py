@@ -601,6 +601,7 @@ def prose_ended(ctx: Context) -> Iterable[Fact]:
 
 def _prose_dates(ctx: Context, verb: re.Pattern[str], kind: str, how: str | None) -> Iterator[Fact]:
     for sentence in ctx.sentences[ctx.lead_index :]:
+        dated: set[str] = set()
         for match in verb.finditer(ctx.text, sentence.begin, sentence.end):
             owner = ctx.register_named(sentence, match.start()) or _owner(ctx, sentence, match.start())
             if owner is None or _negated(ctx.text[sentence.begin : match.start()]):
@@ -610,8 +611,10 @@ def _prose_dates(ctx: Context, verb: re.Pattern[str], kind: str, how: str | None
                 continue
             ending = _ending_how(match.group(0).lower(), "") if how else None
             confidence = 0.85 if owner == SUBJECT else 0.75
+            if owner in dated:
+                continue  # one date per treaty and sentence: the first verb's
+            dated.add(owner)
             yield DateFact(owner, kind, date.iso, ctx.sentence_prov(sentence, confidence), ending)  # type: ignore[arg-type]
-            break
 
 
 def _negated(prefix: str) -> bool:
@@ -700,7 +703,7 @@ def _list_span(text: str) -> str:
     """The list at the start of `text`, up to where the clause moves on ("... and Italy, that ended", "on 5 May")."""
     stop = re.search(
         r"\s+(?:on|in|at|during|after|before|to|that|which|who|whose|under|following|because|since|until|for\s+(?:the|a|an)\b|with\b|was|were|is|are|had|has|signed|ratified)\b"
-        r"|[.:]\s|[.:]$|\[\d+\]",
+        r"|(?<![\s.][A-Z])\.\s|:\s|[.:]$|\[\d+\]",
         text,
     )
     return text[: stop.start()] if stop else text
@@ -724,13 +727,23 @@ def infobox_parties(ctx: Context) -> Iterable[Fact]:
         key = item.key.lower()
         if key not in ("parties", "signatories", "original_signatories", "signatory", "party", "members", "signers"):
             continue
-        agents = [a for start, line in _lines(item.value, item.begin) for a in _agents(ctx, _name_before_title(line), start)]
+        agents = [
+            a
+            for start, line in _lines(item.value, item.begin)
+            for a in _agents(ctx, _name_before_title(_blank_parentheses(line)), start)
+            if not (key in ("parties", "party", "members") and a.kind == "person")
+        ]
         for agent in _without_coalitions(agents):
             if agent.kind == "organ":
                 continue
             role = "signer" if agent.kind == "person" else "party"
             entity = agent.link.entry.qid if agent.link.entry else None
             yield AgentFact(SUBJECT, role, agent.surface, ctx.field_prov(item, 0.9), entity)  # type: ignore[arg-type]
+
+
+def _blank_parentheses(line: str) -> str:
+    """"33 (all states of Latin America)": the remark is not a list item (blanked, so offsets still hold)."""
+    return re.sub(r"\([^()]*\)", lambda m: " " * len(m.group()), line)
 
 
 COALITION = re.compile(r"\b(?:Powers|Allies|Entente|Axis|Coalition|Bloc)\b")
@@ -858,7 +871,7 @@ def prose_subjects_signed(ctx: Context) -> Iterable[Fact]:
                 _object_treaty(ctx, sentence, sentence.begin + verb.end())
                 or ctx.register_named(sentence, sentence.begin + verb.start() - 1)
                 or (_owner(ctx, sentence, sentence.begin + verb.start()) if re.match(r"\s+(?:for|on\s+behalf|in|at|on)\b", after) else None)
-                or (SUBJECT if re.match(r"\s+for\s+[A-Z]|\s+with\s+[A-Z]", after) and not ctx.treaty_in(sentence) else None)
+                or (SUBJECT if re.match(r"\s+for\s+[A-Z]|\s+with\s+[A-Z]", after) and _only_subject(ctx, sentence) else None)
             )
             if owner is None or _negated(text[: verb.start()]):
                 continue
@@ -872,10 +885,10 @@ def prose_subjects_signed(ctx: Context) -> Iterable[Fact]:
             if colon:  # "signed it: A, B and C"
                 start = verb.end() + colon.end()
                 agents = [a for a in _agents(ctx, _list_span(text[start:]), sentence.begin + start) if a.kind == "person"]
-            with_list = re.match(r"\s+with\s+", after)
-            if with_list:  # "X signed with A, B and C"
+            with_list = re.match(r"\s+with\s+(?:the\s+)?", after)
+            if with_list:  # "X signed with A, B and C" (persons: co-signers; a state: the other party)
                 start = verb.end() + with_list.end()
-                agents += [a for a in _agents(ctx, _list_span(text[start:]), sentence.begin + start) if a.kind == "person"]
+                agents += [a for a in _agents(ctx, _list_span(text[start:]), sentence.begin + start) if a.kind != "organ"]
             yield from _emit_agents(ctx, owner, agents, sentence, 0.8)
             yield from _signed_for(ctx, sentence, verb.end(), owner, bool(agents))
         who = _WHO_SIGNED.search(text)
@@ -886,6 +899,30 @@ def prose_subjects_signed(ctx: Context) -> Iterable[Fact]:
             else:
                 agents = [a for a in _agents(ctx, _list_span(text[who.end() :]), sentence.begin + who.end()) if a.kind == "person"]
                 yield from _emit_agents(ctx, owner, agents, sentence, 0.8)
+
+
+def _only_subject(ctx: Context, sentence: Sentence) -> bool:
+    return all(key == SUBJECT for _, key in ctx.treaty_in(sentence))
+
+
+_JOINED = re.compile(r"\b(?:joined|acceded\s+to|adhered\s+to|became\s+(?:a\s+)?(?:party|parties|signatory|signatories)\s+to)\b")
+
+
+@rule("prose_joined")
+def prose_joined(ctx: Context) -> Iterable[Fact]:
+    """"Italy joined the pact in 1937", "Italy joined on 6 November 1937", "Spain acceded to the treaty": a party,
+    unless what it joined is something else ("joined NATO")."""
+    for sentence in ctx.sentences[ctx.lead_index :]:
+        for verb in _JOINED.finditer(sentence.text):
+            after = sentence.text[verb.end() :]
+            owner = _object_treaty(ctx, sentence, sentence.begin + verb.end())
+            if owner is None:
+                if not re.match(r"\s+(?:on|in|at|later|too|as\s+well)\b|\s*[.,;]|\s*$", after) or not _only_subject(ctx, sentence):
+                    continue  # "joined NATO": an organisation, not the treaty
+                owner = SUBJECT
+            subject_text, subject_at = _clause_subject(sentence.text, verb.start())
+            agents = [a for a in _agents(ctx, subject_text, sentence.begin + subject_at, strict=True) if a.kind == "polity"]
+            yield from _emit_agents(ctx, owner, agents, sentence, 0.75)
 
 
 def _clause_subject(text: str, verb_at: int) -> tuple[str, int]:

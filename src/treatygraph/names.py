@@ -21,7 +21,7 @@ NOT_TREATY_TAIL = re.compile(
     r"|Tower|Palace|Hall|Building|Park|Museum|Day|Talks|Negotiations|Zone|Line|Studies|Institute|Foundation)$"
 )
 _DETERMINERS = {"This", "That", "These", "Those", "The", "Each", "Every", "Its", "Their", "A", "An", "Another", "Such", "Which", "Any", "No", "Our", "His", "Her"}
-_WORD = r"(?:(?:[A-Z]\.){2,}|[A-ZÀ-ÖØ-Þ\u0100-\u024f][\w'’\-–]*)"
+_WORD = r"(?:(?:[A-Z]\.){2,}(?:[\-–][A-Z][\w'’\-–]*)?|[A-ZÀ-ÖØ-Þ\u0100-\u024f][\w'’\-–]*)"
 _TOKEN = re.compile(rf"{_WORD}|[a-z]+|\d{{4}}|,|\(|\)|[^\s\w]", re.UNICODE)
 
 
