@@ -148,31 +148,39 @@ class Reasoner:
 
     def __init__(self, ontology: Graph | None = None) -> None:
         self.rules = _default_rules() if ontology is None else OntologyRules.from_ontology(ontology)
+        self.terms = _Terms()  # the ontology's terms; each job works on a fork
+        self.compiled = _CompiledRules(self.rules, self.terms)
 
     def close_article(self, graph: Graph) -> set[Triple]:
         """Entailments of one article's facts + the ontology: not asserted, not in the ontology, not noise."""
-        asserted = set(graph)
-        _refuse_schema_in_facts(asserted)
-        saturation = _Saturation(self.rules, contains=asserted.__contains__, about=_scan(asserted))
+        terms = self.terms.fork()
+        asserted = [terms.triple(triple) for triple in graph]
+        _refuse_schema_in_facts(self.compiled, terms, asserted)
+        saturation = _Saturation(self.compiled, terms, seen=set(asserted))
         saturation.index(asserted)
         saturation.run(asserted)
-        return self._meaningful(saturation.new)
+        return self._meaningful(saturation.new, terms)
 
     def finish(self, merged_asserted: Graph, per_article_inferred: Graph) -> Graph:
         """All inferred triples of the corpus: the per-article ones plus what joins across articles adds
         (superseding chains that span articles, property chains, owl:sameAs), minus anything asserted."""
         graphs = (merged_asserted, per_article_inferred)
-        _refuse_schema_in_facts(t for p in SCHEMA_PREDICATES for t in merged_asserted.triples((None, p, None)))
+        terms = self.terms.fork()
+        schema = (t for p in SCHEMA_PREDICATES for t in merged_asserted.triples((None, p, None)))
+        _refuse_schema_in_facts(self.compiled, terms, [terms.triple(triple) for triple in schema])
         seeds = [
-            triple
+            terms.triple(triple)
             for predicate in self.rules.join_predicates
             for graph in graphs
             for triple in graph.triples((None, predicate, None))
         ]
+        node = terms.node_triple
         saturation = _Saturation(
-            self.rules,
-            contains=lambda triple: any(triple in graph for graph in graphs),
-            about=_graph_lookup(graphs),
+            self.compiled,
+            terms,
+            seen=set(seeds),
+            known_elsewhere=lambda triple: any(node(triple) in graph for graph in graphs),
+            about_elsewhere=_graph_lookup(graphs, terms),
         )
         saturation.index(seeds)
         saturation.run(seeds)
@@ -180,7 +188,7 @@ class Reasoner:
         for triple in per_article_inferred:
             if triple not in merged_asserted:
                 inferred.add(triple)
-        for triple in self._meaningful(saturation.new):
+        for triple in self._meaningful(saturation.new, terms):
             inferred.add(triple)
         return inferred
 
@@ -195,9 +203,9 @@ class Reasoner:
                 per_article.add(triple)
         return self.finish(merged, per_article)
 
-    def _meaningful(self, triples: Iterable[Triple]) -> set[Triple]:
-        closed, bnodes = self.rules.closed, self.rules.bnodes
-        return {triple for triple in triples if triple not in closed and not is_noise(triple, bnodes)}
+    def _meaningful(self, triples: Iterable[IdTriple], terms: _Terms) -> set[Triple]:
+        keep = self.compiled.meaningful
+        return {terms.node_triple(triple) for triple in triples if keep(triple, terms)}
 
 
 def naive_closure(asserted: Graph, ontology: Graph | None = None) -> Graph:
@@ -220,80 +228,192 @@ def naive_closure(asserted: Graph, ontology: Graph | None = None) -> Graph:
 
 # ---------------------------------------------------------------- the fast path
 
+IdTriple = tuple[int, int, int]
+
+
+class _Terms:
+    """Interns RDF terms as small integers: hashing and comparing ints is far cheaper than rdflib terms,
+    whose equality and (for literals) hashing run in Python."""
+
+    def __init__(self) -> None:
+        self.ids: dict[Node, int] = {}
+        self.nodes: list[Node] = []
+        self.is_literal: list[bool] = []
+
+    def id(self, term: Node) -> int:
+        found = self.ids.get(term)
+        if found is None:
+            found = self.ids[term] = len(self.nodes)
+            self.nodes.append(term)
+            self.is_literal.append(isinstance(term, Literal))
+        return found
+
+    def triple(self, triple: Triple) -> IdTriple:
+        ids = self.ids
+        subject, predicate, obj = triple
+        s, p, o = ids.get(subject), ids.get(predicate), ids.get(obj)
+        return (
+            self.id(subject) if s is None else s,
+            self.id(predicate) if p is None else p,
+            self.id(obj) if o is None else o,
+        )
+
+    def fork(self) -> _Terms:
+        """A copy for one job: ids of the ontology's terms stay valid, the job's own terms are dropped with it
+        (so memory does not grow with the corpus)."""
+        copy = _Terms()
+        copy.ids = dict(self.ids)
+        copy.nodes = list(self.nodes)
+        copy.is_literal = list(self.is_literal)
+        return copy
+
+    def node_triple(self, triple: IdTriple) -> Triple:
+        nodes = self.nodes
+        return nodes[triple[0]], nodes[triple[1]], nodes[triple[2]]
+
+
+@dataclass(frozen=True)
+class _PredicateRules:
+    """Everything one fact's predicate entails, so each fact costs one dictionary lookup."""
+
+    supers: tuple[int, ...]  # (s p o) -> (s q o)
+    domains: tuple[int, ...]  # (s p o) -> (s type d)
+    ranges: tuple[int, ...]  # (s p o) -> (o type r), o not a literal
+    inverses: tuple[int, ...]  # (s p o) -> (o q s), o not a literal
+    symmetric: bool
+    joins: bool  # transitive, a link of a property chain, or owl:sameAs
+
+
+class _CompiledRules:
+    """OntologyRules over interned ids."""
+
+    def __init__(self, rules: OntologyRules, terms: _Terms) -> None:
+        tid = terms.id
+        self.type = tid(RDF.type)
+        self.same_as = tid(OWL.sameAs)
+        joins = rules.join_predicates
+        predicates = (
+            set(rules.property_supers) | set(rules.domains) | set(rules.ranges) | set(rules.inverses)
+        ) | rules.symmetric | joins
+        self.predicates = {
+            tid(p): _PredicateRules(
+                supers=tuple(tid(q) for q in sorted(rules.property_supers.get(p, ()), key=str)),
+                domains=tuple(tid(c) for c in sorted(rules.domains.get(p, ()), key=str)),
+                ranges=tuple(tid(c) for c in sorted(rules.ranges.get(p, ()), key=str)),
+                inverses=tuple(tid(q) for q in sorted(rules.inverses.get(p, ()), key=str)),
+                symmetric=p in rules.symmetric,
+                joins=p in joins,
+            )
+            for p in predicates
+        }
+        # rdf:type facts: class -> (predicate, object) pairs its instances get (super-classes, hasValue)
+        self.classes: dict[int, tuple[tuple[int, int], ...]] = {}
+        for cls in set(rules.class_supers) | set(rules.has_value):
+            pairs = [(self.type, tid(sup)) for sup in sorted(rules.class_supers.get(cls, ()), key=str)]
+            pairs += [(tid(p), tid(v)) for p, v in rules.has_value.get(cls, ())]
+            self.classes[tid(cls)] = tuple(pairs)
+        self.value_classes = {
+            (tid(p), tid(v)): tuple(tid(c) for c in classes) for (p, v), classes in rules.value_classes.items()
+        }
+        self.transitive = frozenset(tid(p) for p in rules.transitive)
+        self.chains = tuple((tid(a), tid(b), tid(c)) for a, b, c in rules.chains)
+        self.closed = frozenset(terms.triple(triple) for triple in rules.closed)
+        self.foreign = frozenset(tid(node) for node in rules.bnodes)
+        self.meaningless_types = frozenset({tid(OWL.Thing), tid(RDFS.Resource)})
+        self.schema = frozenset(tid(p) for p in SCHEMA_PREDICATES)
+
+    def meaningful(self, triple: IdTriple, terms: _Terms) -> bool:
+        """`is_noise` and the closed ontology, over ids (the same rules: tests compare with naive_closure)."""
+        subject, predicate, obj = triple
+        if triple in self.closed or terms.is_literal[subject]:
+            return False
+        if predicate == self.same_as and subject == obj:
+            return False
+        if predicate == self.type and obj in self.meaningless_types:
+            return False
+        foreign = self.foreign
+        return not (subject in foreign or predicate in foreign or obj in foreign)
+
 
 class _Saturation:
     """A worklist over facts: each triple is processed once; `new` collects what the rules add."""
 
     def __init__(
         self,
-        rules: OntologyRules,
-        contains: Callable[[Triple], bool],
-        about: Callable[[Node], Iterator[Triple]],
+        rules: _CompiledRules,
+        terms: _Terms,
+        seen: set[IdTriple],
+        known_elsewhere: Callable[[IdTriple], bool] | None = None,
+        about_elsewhere: Callable[[int], Iterator[IdTriple]] | None = None,
     ) -> None:
         self.rules = rules
-        self.contains = contains
-        self.about = about  # the known triples mentioning a term (only needed for owl:sameAs)
-        self.new: set[Triple] = set()
-        self.queue: list[Triple] = []
-        self.joins = rules.join_predicates
-        self.outgoing: dict[tuple[Node, Node], set[Node]] = defaultdict(set)  # (p, s) -> objects
-        self.incoming: dict[tuple[Node, Node], set[Node]] = defaultdict(set)  # (p, o) -> subjects
-        self.aliases: dict[Node, set[Node]] = defaultdict(set)
+        self.terms = terms
+        self.seen = seen  # every triple known so far: asserted, added, or found to be known elsewhere
+        self.known_elsewhere = known_elsewhere
+        self.about_elsewhere = about_elsewhere  # known triples mentioning a term (only needed for owl:sameAs)
+        self.new: list[IdTriple] = []
+        self.queue: list[IdTriple] = []
+        self.outgoing: dict[tuple[int, int], set[int]] = defaultdict(set)  # (p, s) -> objects, join predicates
+        self.incoming: dict[tuple[int, int], set[int]] = defaultdict(set)  # (p, o) -> subjects, join predicates
+        self.aliases: dict[int, set[int]] = defaultdict(set)
 
-    def index(self, triples: Iterable[Triple]) -> None:
+    def index(self, triples: Iterable[IdTriple]) -> None:
+        predicates = self.rules.predicates
         for subject, predicate, obj in triples:
-            if predicate in self.joins:
+            found = predicates.get(predicate)
+            if found is not None and found.joins:
                 self.outgoing[(predicate, subject)].add(obj)
                 self.incoming[(predicate, obj)].add(subject)
 
-    def run(self, seeds: Iterable[Triple]) -> None:
+    def run(self, seeds: Iterable[IdTriple]) -> None:
         self.queue.extend(seeds)
         while self.queue:
             self._process(self.queue.pop())
 
-    def _emit(self, triple: Triple) -> None:
-        if triple in self.new or self.contains(triple):
+    def _emit(self, triple: IdTriple) -> None:
+        if triple in self.seen:
             return
-        self.new.add(triple)
+        self.seen.add(triple)
+        if self.known_elsewhere is not None and self.known_elsewhere(triple):
+            return
+        self.new.append(triple)
         self.index((triple,))
         self.queue.append(triple)
 
-    def _process(self, triple: Triple) -> None:
+    def _process(self, triple: IdTriple) -> None:
         subject, predicate, obj = triple
-        if predicate == RDF.type:
-            self._type_rules(subject, obj)
+        rules = self.rules
+        emit = self._emit
+        if predicate == rules.type:
+            for prop, value in rules.classes.get(obj, ()):
+                emit((subject, prop, value))
         else:
-            self._property_rules(subject, predicate, obj)
+            for cls in rules.value_classes.get((predicate, obj), ()):
+                emit((subject, rules.type, cls))
+            found = rules.predicates.get(predicate)
+            if found is not None:
+                self._property_rules(subject, predicate, obj, found)
         if self.aliases:
             self._replicate(triple)
 
-    def _type_rules(self, subject: Node, cls: Node) -> None:
-        rules = self.rules
-        for super_class in rules.class_supers.get(cls, ()):
-            self._emit((subject, RDF.type, super_class))
-        for prop, value in rules.has_value.get(cls, ()):
-            self._emit((subject, prop, value))
-
-    def _property_rules(self, subject: Node, predicate: Node, obj: Node) -> None:
-        rules = self.rules
-        for super_property in rules.property_supers.get(predicate, ()):
-            self._emit((subject, super_property, obj))
-        for domain in rules.domains.get(predicate, ()):
-            self._emit((subject, RDF.type, domain))
-        for restriction in rules.value_classes.get((predicate, obj), ()):
-            self._emit((subject, RDF.type, restriction))
-        if isinstance(obj, Literal):
+    def _property_rules(self, subject: int, predicate: int, obj: int, found: _PredicateRules) -> None:
+        emit, type_ = self._emit, self.rules.type
+        for super_property in found.supers:
+            emit((subject, super_property, obj))
+        for domain in found.domains:
+            emit((subject, type_, domain))
+        if self.terms.is_literal[obj]:
             return  # ranges, inverses and joins of literals only type the literal: noise
-        for range_class in rules.ranges.get(predicate, ()):
-            self._emit((obj, RDF.type, range_class))
-        for inverse in rules.inverses.get(predicate, ()):
-            self._emit((obj, inverse, subject))
-        if predicate in rules.symmetric:
-            self._emit((obj, predicate, subject))
-        if predicate in self.joins:
+        for range_class in found.ranges:
+            emit((obj, type_, range_class))
+        for inverse in found.inverses:
+            emit((obj, inverse, subject))
+        if found.symmetric:
+            emit((obj, predicate, subject))
+        if found.joins:
             self._join_rules(subject, predicate, obj)
 
-    def _join_rules(self, subject: Node, predicate: Node, obj: Node) -> None:
+    def _join_rules(self, subject: int, predicate: int, obj: int) -> None:
         if predicate in self.rules.transitive:
             for later in list(self.outgoing[(predicate, obj)]):
                 self._emit((subject, predicate, later))
@@ -306,24 +426,27 @@ class _Saturation:
             if predicate == second:
                 for start in list(self.incoming[(first, subject)]):
                     self._emit((start, implied, obj))
-        if predicate == OWL.sameAs and subject != obj:
+        if predicate == self.rules.same_as and subject != obj:
             self._equate(subject, obj)
 
-    def _equate(self, term: Node, alias: Node) -> None:
+    def _equate(self, term: int, alias: int) -> None:
         """eq-sym, eq-trans and eq-rep-*: `alias` may replace `term` in every triple, known or yet to come."""
-        self._emit((alias, OWL.sameAs, term))
+        self._emit((alias, self.rules.same_as, term))
         if alias in self.aliases[term]:
             return
         self.aliases[term].add(alias)
-        for triple in list(self.about(term)) + [t for t in self.new if term in t]:
+        known = [triple for triple in self.seen if term in triple]
+        if self.about_elsewhere is not None:
+            known += list(self.about_elsewhere(term))
+        for triple in known:
             self._replicate_term(triple, term, alias)
 
-    def _replicate(self, triple: Triple) -> None:
+    def _replicate(self, triple: IdTriple) -> None:
         for term in set(triple):
             for alias in list(self.aliases.get(term, ())):
                 self._replicate_term(triple, term, alias)
 
-    def _replicate_term(self, triple: Triple, term: Node, alias: Node) -> None:
+    def _replicate_term(self, triple: IdTriple, term: int, alias: int) -> None:
         for position in range(3):
             if triple[position] == term:
                 replaced = list(triple)
@@ -331,19 +454,13 @@ class _Saturation:
                 self._emit((replaced[0], replaced[1], replaced[2]))
 
 
-def _scan(triples: set[Triple]) -> Callable[[Node], Iterator[Triple]]:
-    def about(term: Node) -> Iterator[Triple]:
-        return (triple for triple in list(triples) if term in triple)
-
-    return about
-
-
-def _graph_lookup(graphs: tuple[Graph, ...]) -> Callable[[Node], Iterator[Triple]]:
-    def about(term: Node) -> Iterator[Triple]:
+def _graph_lookup(graphs: tuple[Graph, ...], terms: _Terms) -> Callable[[int], Iterator[IdTriple]]:
+    def about(term_id: int) -> Iterator[IdTriple]:
+        term = terms.nodes[term_id]
         for graph in graphs:
-            yield from graph.triples((term, None, None))
-            yield from graph.triples((None, term, None))
-            yield from graph.triples((None, None, term))
+            for pattern in ((term, None, None), (None, term, None), (None, None, term)):
+                for triple in graph.triples(pattern):
+                    yield terms.triple(triple)
 
     return about
 
@@ -375,9 +492,10 @@ def _refuse_unsupported(ontology: Graph) -> None:
         raise TreatygraphError(f"the ontology uses {names}, which the fast reasoner does not implement")
 
 
-def _refuse_schema_in_facts(triples: Iterable[Triple]) -> None:
-    for subject, predicate, obj in triples:
-        if predicate in SCHEMA_PREDICATES:
+def _refuse_schema_in_facts(rules: _CompiledRules, terms: _Terms, triples: Iterable[IdTriple]) -> None:
+    for triple in triples:
+        if triple[1] in rules.schema:
+            subject, predicate, obj = terms.node_triple(triple)
             raise TreatygraphError(
                 f"facts must not carry schema axioms ({_short(subject)} {_short(predicate)} {_short(obj)}): "
                 "put them in ontology/treatygraph.ttl"
