@@ -196,7 +196,7 @@ def _sparql_findings(data: Graph, constraints: Iterable[_SparqlConstraint]) -> l
         focus_nodes = {node for cls in classes for node in data.subjects(RDF.type, cls)}
         if not focus_nodes:
             continue
-        for row in data.query(constraint.query):
+        for row in data.query(_with_targets(constraint.query, classes)):
             bindings: dict[str, Node] = dict(row.asdict())  # type: ignore[union-attr]
             focus = bindings.get("this")
             if focus not in focus_nodes:
@@ -211,6 +211,14 @@ def _sparql_findings(data: Graph, constraints: Iterable[_SparqlConstraint]) -> l
                 )
             )
     return findings
+
+
+def _with_targets(query: str, classes: Iterable[Node]) -> str:
+    """Bind ?this to the focus nodes first, as pyshacl's pre-binding of $this would: without it a pattern
+    like `?this ?path ?value` would scan the whole graph."""
+    values = " ".join(f"<{cls}>" for cls in sorted(classes, key=str))
+    head, brace, body = query.partition("{")
+    return f"{head}{brace} VALUES ?tgshTarget {{ {values} }} ?this a ?tgshTarget . {body}"
 
 
 def _fill_message(template: str, bindings: dict[str, Node]) -> str:
