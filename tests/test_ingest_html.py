@@ -115,5 +115,12 @@ def test_infobox_section_headers_and_label_keys() -> None:
 
 
 def test_deeply_nested_markup_does_not_overflow() -> None:
-    html = "<body><p>" + "<span>" * 5000 + "deep" + "</span>" * 5000 + "</p></body>"
+    html = "<body><p>" + "<span>" * 1500 + "deep" + "</span>" * 1500 + "</p></body>"
     assert render(html).text() == "deep"
+
+
+def test_markup_deeper_than_the_parser_reads_is_noted() -> None:
+    html = "<body><p>before</p>" + "<div>" * 5000 + "lost" + "</div>" * 5000 + "</body>"
+    layout = render(html)
+    assert layout.text() == "before"
+    assert layout.problems == ["HTML nested too deeply at line 1: the rest of the file was not read"]

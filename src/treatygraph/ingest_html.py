@@ -1,21 +1,22 @@
-"""HTML reader: BeautifulSoup (html.parser, which keeps source lines) -> the article's plain text.
+"""HTML reader: lxml's HTML parser (C, linear time, keeps source lines) -> the article's plain text.
 
 Navigation, scripts, footers, reference markers, reference lists, tables of contents, figures and
 category links are dropped; `table.infobox` rows become fields; the title is `h1#firstHeading`
 (else `<title>` without the site name). Whole sections such as "See also" and "References" are dropped.
+Anchors give the source line of each element (not the column: the parser does not keep it).
 """
 
 from __future__ import annotations
 
 import re
-import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag, XMLParsedAsHTMLWarning
-from bs4.element import CData
+import lxml.etree
+import lxml.html
+from lxml.html import HtmlElement
 
 from .ingest_text import (
     KEYS_BY_LABEL,
@@ -29,6 +30,11 @@ from .ingest_text import (
 
 if TYPE_CHECKING:
     from .ingest import IngestLimits
+
+
+def _has_class_xpath(name: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
 
 _DROPPED_TAGS = frozenset(
     {
@@ -133,51 +139,50 @@ _TOGGLES = frozenset({"[show]", "[hide]", "[edit]", "show", "hide"})
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none", re.I)
 _CONTENT_ROOTS = (
-    "#mw-content-text .mw-parser-output",
-    "#mw-content-text",
-    "#bodyContent",
-    "main",
-    "article",
-    "[role=main]",
-    "#content",
-    "body",
+    f"//*[@id='mw-content-text']//div[{_has_class_xpath('mw-parser-output')}]",
+    "//*[@id='mw-content-text']",
+    "//*[@id='bodyContent']",
+    "//main",
+    "//article",
+    "//*[@role='main']",
+    "//*[@id='content']",
+    "//body",
 )
 _SITE_SUFFIX = re.compile(r"\s+[-–—|]\s+[^-–—|]*(wiki|encyclop)[^-–—|]*$", re.I)
 
 
-def _classes(tag: Tag) -> list[str]:
-    value = tag.get("class")
-    if isinstance(value, str):
-        return value.split()
-    return [str(c) for c in value or []]
+def _classes(element: HtmlElement) -> list[str]:
+    return str(element.get("class") or "").split()
 
 
-def is_dropped(tag: Tag) -> bool:
+def _is_element(node: object) -> bool:
+    """Elements proper: comments and processing instructions have a non-string tag."""
+    return isinstance(node, HtmlElement) and isinstance(node.tag, str)
+
+
+def is_dropped(element: HtmlElement) -> bool:
     """Elements that are not article prose: page chrome, reference markers, hidden parts."""
-    if tag.name in _DROPPED_TAGS:
+    if element.tag in _DROPPED_TAGS:
         return True
-    if any(c.casefold() in _DROPPED_CLASSES for c in _classes(tag)):
+    if any(c.casefold() in _DROPPED_CLASSES for c in _classes(element)):
         return True
-    element_id = tag.get("id")
-    if isinstance(element_id, str) and element_id.casefold() in _DROPPED_IDS:
+    if str(element.get("id") or "").casefold() in _DROPPED_IDS:
         return True
-    style = tag.get("style")
-    return tag.has_attr("hidden") or (isinstance(style, str) and bool(_HIDDEN_STYLE.search(style)))
+    return element.get("hidden") is not None or bool(_HIDDEN_STYLE.search(str(element.get("style") or "")))
 
 
-def _where(tag: Tag) -> tuple[int, int] | None:
-    if tag.sourceline is None:
-        return None
-    return tag.sourceline, tag.sourcepos or 0
+def _where(element: HtmlElement) -> tuple[int, int] | None:
+    line = element.sourceline
+    return (line, 0) if isinstance(line, int) and line > 0 else None
 
 
-def _link_target(tag: Tag) -> str | None:
+def _link_target(element: HtmlElement) -> str | None:
     """The page a link points to: its title, or the last part of a /wiki/ address."""
-    href = tag.get("href")
-    if not isinstance(href, str) or href.startswith("#"):
+    href = str(element.get("href") or "")
+    if not href or href.startswith("#"):
         return None
-    title = tag.get("title")
-    if isinstance(title, str) and title.strip():
+    title = str(element.get("title") or "")
+    if title.strip():
         return " ".join(title.split())
     if "/wiki/" in href:
         page = href.split("/wiki/", 1)[1].split("#", 1)[0].split("?", 1)[0]
@@ -186,138 +191,146 @@ def _link_target(tag: Tag) -> str | None:
 
 
 @dataclass
+class _Frame:
+    element: HtmlElement
+    children: Iterator[HtmlElement]
+    link_start: int | None
+
+
+@dataclass
 class _Walker:
     """Writes an element's text into a buffer; `on_block` is called at block boundaries
     (the body starts a new paragraph there, an infobox value a new line)."""
 
-    on_block: Callable[[Tag], None]
-    on_heading: Callable[[Tag], bool] = lambda _tag: True  # False: skip the heading and what it starts
+    on_block: Callable[[HtmlElement], None]
+    on_heading: Callable[[HtmlElement], bool] = lambda _element: True  # False: skip what the heading starts
     out: TextBuffer = field(default_factory=TextBuffer)
     skipping: bool = False
     in_pre: int = 0
 
-    def walk(self, root: Tag) -> None:
-        """Document-order walk with an explicit stack (deeply nested markup must not overflow Python's)."""
-        stack: list[tuple[Tag, list[object], int, tuple[int, int, str] | None]] = []
-        self._enter(root, stack)
+    def walk(self, root: HtmlElement) -> None:
+        """Document-order walk with an explicit stack (deep markup must not overflow Python's stack).
+        A child's tail text belongs to its parent, so it is written even when the child is dropped."""
+        stack = [self._enter(root)]
         while stack:
-            tag, children, index, link = stack[-1]
-            if index >= len(children):
+            frame = stack[-1]
+            child = next(frame.children, None)
+            if child is None:
                 stack.pop()
-                self._leave(tag, link)
-                continue
-            stack[-1] = (tag, children, index + 1, link)
-            child = children[index]
-            if isinstance(child, Tag):
-                if not is_dropped(child):
-                    self._enter(child, stack)
-            elif isinstance(child, NavigableString) and (type(child) is NavigableString or isinstance(child, CData)):
-                self._text(str(child))
+                self._leave(frame)
+                if stack:
+                    self._text(frame.element.tail)
+            elif _is_element(child) and not is_dropped(child):
+                stack.append(self._enter(child))
+            else:
+                self._text(child.tail)
 
-    def _enter(self, tag: Tag, stack: list[tuple[Tag, list[object], int, tuple[int, int, str] | None]]) -> None:
-        if tag.name in _HEADINGS:
-            self.skipping = not self.on_heading(tag)
-        if tag.name == "pre":
+    def _enter(self, element: HtmlElement) -> _Frame:
+        if element.tag in _HEADINGS:
+            self.skipping = not self.on_heading(element)
+        if element.tag == "pre":
             self.in_pre += 1
-        link = None
+        link_start = None
         if not self.skipping:
-            self._open(tag)
-            target = _link_target(tag) if tag.name == "a" else None
-            link = (self.out.size, 0, target) if target else None
-        stack.append((tag, list(tag.children), 0, link))
+            self._open(element)
+            if element.tag == "a" and _link_target(element):
+                link_start = self.out.size
+        self._text(element.text)
+        return _Frame(element, iter(element), link_start)
 
-    def _open(self, tag: Tag) -> None:
-        if tag.name == "br":
+    def _open(self, element: HtmlElement) -> None:
+        if element.tag == "br":
             self.out.write("\n")
-        elif tag.name in _BLOCK_TAGS:
-            self.on_block(tag)
-        elif (where := _where(tag)) is not None:
+        elif element.tag in _BLOCK_TAGS:
+            self.on_block(element)
+        elif (where := _where(element)) is not None:
             self.out.marks.append((self.out.size, *where))
-        if tag.name in ("td", "th"):
+        if element.tag in ("td", "th"):
             self.out.write(" ")
 
-    def _leave(self, tag: Tag, link: tuple[int, int, str] | None) -> None:
-        if tag.name == "pre":
+    def _leave(self, frame: _Frame) -> None:
+        element = frame.element
+        if element.tag == "pre":
             self.in_pre -= 1
         if self.skipping:
             return
-        if link is not None and self.out.size > link[0]:
-            self.out.links.append((link[0], self.out.size, link[2]))
-        if tag.name in _BLOCK_TAGS:
-            self.on_block(tag)
+        if frame.link_start is not None and self.out.size > frame.link_start:
+            target = _link_target(element) or ""
+            self.out.links.append((frame.link_start, self.out.size, target))
+        if element.tag in _BLOCK_TAGS:
+            self.on_block(element)
 
-    def _text(self, text: str) -> None:
-        if self.skipping or text.strip() in _TOGGLES:
+    def _text(self, text: str | None) -> None:
+        if not text or self.skipping or text.strip() in _TOGGLES:
             return
         self.out.write(text if self.in_pre else _HTML_SPACE.sub(" ", text))
 
 
-def render_value(cell: Tag) -> TextBuffer:
+def render_value(cell: HtmlElement) -> TextBuffer:
     """An infobox cell as text: list items, <br> and block elements start new lines."""
-    walker = _Walker(on_block=lambda _tag: None)
-    walker.on_block = lambda _tag: walker.out.write("\n")
+    out = TextBuffer()
+    walker = _Walker(on_block=lambda _element: out.write("\n"), out=out)
     walker.walk(cell)
-    return walker.out
+    return out
 
 
-def plain_text(tag: Tag) -> str:
-    return " ".join(render_value(tag).text().split())
+def plain_text(element: HtmlElement) -> str:
+    return " ".join(render_value(element).text().split())
 
 
 # ---------------------------------------------------------------- infobox
 
 
-def _cells(row: Tag) -> list[Tag]:
-    return [cell for cell in row.find_all(["th", "td"], recursive=False) if isinstance(cell, Tag)]
+def _children(element: HtmlElement, *tags: str) -> list[HtmlElement]:
+    return [child for child in element if _is_element(child) and child.tag in tags]
 
 
-def _has_class(tag: Tag, name: str) -> bool:
-    return any(name in c for c in _classes(tag))
+def _has_class(element: HtmlElement, name: str) -> bool:
+    return any(name in c for c in _classes(element))
 
 
-def _rows(table: Tag) -> list[Tag]:
-    rows = []
-    for row in table.find_all("tr"):
-        if isinstance(row, Tag) and row.find_parent("table") is table:
-            rows.append(row)
-    return rows
+def _rows(table: HtmlElement) -> list[HtmlElement]:
+    """The table's own rows (directly or in thead/tbody/tfoot), not those of tables nested in it."""
+    rows = _children(table, "tr")
+    for section in _children(table, "thead", "tbody", "tfoot"):
+        rows.extend(_children(section, "tr"))
+    return sorted(rows, key=lambda row: row.sourceline or 0)
 
 
-def _add_infobox(layout: Layout, table: Tag) -> None:
+def _add_infobox(layout: Layout, table: HtmlElement) -> None:
     seen_title = False
-    caption = table.find("caption", recursive=False)
-    if isinstance(caption, Tag) and plain_text(caption):
-        layout.add_field("title", "Title", render_value(caption).rendered(), _where(caption))
-        seen_title = True
+    for caption in _children(table, "caption")[:1]:
+        seen_title = layout.add_field("title", "Title", render_value(caption).rendered(), _where(caption))
     for row in _rows(table):
-        cells = _cells(row)
+        cells = _children(row, "th", "td")
         if len(cells) == 1:
             seen_title = _add_single_cell(layout, cells[0], seen_title) or seen_title
         elif len(cells) >= 2:
             label_cell, value_cell = cells[0], cells[1]
-            if label_cell.name == "td" and not _has_class(label_cell, "label"):
+            if label_cell.tag == "td" and not _has_class(label_cell, "label"):
                 continue  # two data cells: no label to name the row by
             label = plain_text(label_cell)
             key = KEYS_BY_LABEL.get(label.casefold()) or normalise_key(label)
             layout.add_field(key, label, render_value(value_cell).rendered(), _where(row))
 
 
-def _add_single_cell(layout: Layout, cell: Tag, seen_title: bool) -> bool:
+def _add_single_cell(layout: Layout, cell: HtmlElement, seen_title: bool) -> bool:
     """A full-width row: the infobox title, a section header, a subheader or an image caption.
     True if it was the title."""
-    if cell.name == "th":
+    if cell.tag == "th":
         if seen_title:
-            return layout.add_field("header", "Header", render_value(cell).rendered(), _where(cell)) and False
+            layout.add_field("header", "Header", render_value(cell).rendered(), _where(cell))
+            return False
         return layout.add_field("title", "Title", render_value(cell).rendered(), _where(cell))
     if _has_class(cell, "subheader"):
         layout.add_field("subheader", "Subheader", render_value(cell).rendered(), _where(cell))
     elif _has_class(cell, "below"):
         return False  # links to the text elsewhere (Wikisource): not about the treaty
     else:
-        caption = cell.select_one(".infobox-caption") or cell.find("figcaption")
-        if isinstance(caption, Tag):
-            layout.add_field("caption", label_for("caption"), render_value(caption).rendered(), _where(caption))
-        elif cell.find("img") is None:
+        captions = cell.xpath(f".//*[{_has_class_xpath('infobox-caption')}] | .//figcaption")
+        if captions:
+            layout.add_field("caption", label_for("caption"), render_value(captions[0]).rendered(), _where(captions[0]))
+        elif not cell.xpath(".//img"):
             layout.add_field("note", "Note", render_value(cell).rendered(), _where(cell))
     return False
 
@@ -340,57 +353,75 @@ class _Body:
         self.walker.out = TextBuffer()
         self.start = None
 
-    def block(self, tag: Tag) -> None:
+    def block(self, element: HtmlElement) -> None:
         self.flush()
-        self.start = _where(tag)
+        self.start = _where(element)
 
-    def heading(self, tag: Tag) -> bool:
-        level = _HEADINGS[tag.name]
+    def heading(self, element: HtmlElement) -> bool:
+        level = _HEADINGS[element.tag]
         if self.skip_level is not None and level > self.skip_level:
             return False
-        self.skip_level = level if is_dropped_section(plain_text(tag)) else None
+        self.skip_level = level if is_dropped_section(plain_text(element)) else None
         return self.skip_level is None
 
 
-def _title(soup: BeautifulSoup, root: Tag) -> tuple[str, tuple[int, int] | None] | None:
-    heading = soup.select_one("h1#firstHeading, h1.firstHeading")
-    if isinstance(heading, Tag) and plain_text(heading):
+def _first(document: HtmlElement, xpath: str) -> HtmlElement | None:
+    found = document.xpath(xpath)
+    return found[0] if found and _is_element(found[0]) else None
+
+
+def _title(document: HtmlElement, root: HtmlElement) -> tuple[str, tuple[int, int] | None] | None:
+    heading = _first(document, f"//h1[@id='firstHeading' or {_has_class_xpath('firstHeading')}]")
+    if heading is not None and plain_text(heading):
         return plain_text(heading), _where(heading)
-    title = soup.find("title")
-    if isinstance(title, Tag) and title.get_text().strip():
-        return _SITE_SUFFIX.sub("", " ".join(title.get_text().split())), _where(title)
-    heading = root.find("h1")
-    if isinstance(heading, Tag) and plain_text(heading):
+    title = _first(document, "//title")
+    if title is not None and title.text_content().strip():
+        return _SITE_SUFFIX.sub("", " ".join(title.text_content().split())), _where(title)
+    heading = _first(root, ".//h1")
+    if heading is not None and plain_text(heading):
         return plain_text(heading), _where(heading)
     return None
 
 
-def _content_root(soup: BeautifulSoup) -> Tag:
-    for selector in _CONTENT_ROOTS:
-        found = soup.select_one(selector)
-        if isinstance(found, Tag):
+def _content_root(document: HtmlElement) -> HtmlElement:
+    for xpath in _CONTENT_ROOTS:
+        found = _first(document, xpath)
+        if found is not None:
             return found
-    return soup
+    return document
+
+
+def parse(source: str) -> tuple[HtmlElement, list[str]]:
+    """The document and notes on what the parser could not read."""
+    parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
+    try:
+        document = lxml.html.document_fromstring(source.encode("utf-8"), parser=parser)
+    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError):
+        raise Unreadable("no article text in the HTML (the parser found no document)") from None
+    problems = []
+    for error in parser.error_log:
+        if "Excessive depth" in error.message:
+            problems.append(f"HTML nested too deeply at line {error.line}: the rest of the file was not read")
+            break
+    return document, problems
 
 
 def read_html(source: str, limits: IngestLimits) -> Layout:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        soup = BeautifulSoup(source, "html.parser")
-    root = _content_root(soup)
-    layout = Layout()
-    title = _title(soup, root)
+    document, problems = parse(source)
+    root = _content_root(document)
+    layout = Layout(problems=problems)
+    title = _title(document, root)
     if title:
         layout.add_title(*title)
-    for table in root.select("table.infobox"):
-        if not any(is_dropped(parent) for parent in table.parents if parent is not root and parent is not soup):
+    for table in root.xpath(f".//table[{_has_class_xpath('infobox')}]"):
+        if not any(is_dropped(parent) for parent in table.iterancestors()):
             _add_infobox(layout, table)
     body = _Body(layout)
     body.walker.walk(root)
     body.flush()
     if not layout.has_body and not layout.fields:
-        raise Unreadable("no article text in the HTML (only navigation, scripts or markup)")
+        reason = "no article text in the HTML (only navigation, scripts or markup)"
+        raise Unreadable("; ".join([reason, *layout.problems]))
     if re.search(r"<html[\s>]", source, re.I) and not re.search(r"</html\s*>", source, re.I):
         layout.problems.append("HTML ends early (no </html>): read what is there")
     return layout
