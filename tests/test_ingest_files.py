@@ -196,6 +196,14 @@ def test_folder_named_like_an_article_is_rejected(tmp_path: Path) -> None:
     assert "folder" in ingest_error(tmp_path / "odd.txt", tmp_path).reason
 
 
+def test_broken_and_looping_file_symlinks_are_rejected(tmp_path: Path) -> None:
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "missing.txt")
+    (tmp_path / "self.txt").symlink_to(tmp_path / "self.txt")
+    assert [p.name for p in discover(tmp_path)] == ["gone.txt", "self.txt"]
+    assert "no such file" in ingest_error(tmp_path / "gone.txt", tmp_path).reason
+    assert "cannot read" in ingest_error(tmp_path / "self.txt", tmp_path).reason
+
+
 def test_unknown_suffix_is_rejected(tmp_path: Path) -> None:
     path = write(tmp_path, "notes.md", b"# text")
     assert "unknown format" in ingest_error(path, tmp_path).reason
