@@ -234,7 +234,11 @@ def _whole_name(candidate: str) -> bool:
 
 
 def _is_prose(sentence: Sentence) -> bool:
-    return len(sentence.text.split()) >= 8 and not re.match(r"^(?:For|See)\b", sentence.text)
+    """A sentence of the article's prose: long enough, and ending like a sentence (a title line does not)."""
+    text = sentence.text
+    if len(text.split()) < 8 or re.match(r"^(?:For|See)\b", text):
+        return False
+    return bool(re.search(r"[.!?:]['\"”’)\]]*$|\[\d+\]$", text) or re.search(r"\b(?:is|was|are|were)\b", text))
 
 
 def _find_lead(ctx: Context) -> int:
@@ -692,10 +696,9 @@ def _certain_person(ctx: Context, agent: AgentName, item: str, full_names: bool)
 
 def _expand_coalitions(text: str, offset: int) -> tuple[str, int]:
     """"the Central Powers (Germany, Austria-Hungary, ...)": the members are the parties, not the coalition."""
-    match = re.search(r"\b(?:the\s+)?[A-Z][\w\s]*?(?:Powers|Allies|Entente|Alliance|Axis|Coalition)\s*\(([^()]+)\)", text)
-    if match:
-        inner_start = match.start(1)
-        return text[inner_start : match.end(1)] + text[match.end() :], offset + inner_start
+    for match in re.finditer(r"\b(?:the\s+)?(?:[A-Z][\w'’\-]*\s+)*?(?:Powers|Allies|Entente|Alliance|Axis|Coalition)\s*\(([^()]+)\)", text):
+        # blank the coalition's name and brackets, keep its members, so offsets still point into the text
+        text = text[: match.start()] + ", " + " " * (match.start(1) - match.start() - 2) + match.group(1) + " " * (match.end() - match.end(1)) + text[match.end() :]
     return text, offset
 
 
@@ -1220,8 +1223,8 @@ def _legislature_at(ctx: Context, text: str) -> tuple[str, str | None] | None:
     if not name or find_dates(name):
         return None
     link = ctx.gazetteer.lookup(name)
-    if link.entry and link.entry.type == "organ":
-        return link.entry.label, link.entry.qid
+    if link.entry and link.entry.type == "organ" and not link.entry.label.startswith("United Nations"):
+        return link.entry.label, link.entry.qid  # UN bodies adopt numbered resolutions: see resolutions_un
     if link.entry is None and LEGISLATURE_WORDS.search(name) and not re.search(r"\b(?:Court|Council)\b", name):
         return name, None
     return None

@@ -89,12 +89,23 @@ def find_treaty_names(text: str) -> list[NameMention]:
     mentions: list[NameMention] = []
     for match in _NAME_RE.finditer(text):
         for begin, end in _split_candidate(text, match.start(), match.end()):
-            begin, end = _trim(text, begin, end)
-            name = text[begin:end]
-            if len(name.split()) < 2 or not looks_like_treaty_name(name):
-                continue
-            mentions.append(NameMention(begin, end, name, _attached_year(text, begin, end)))
+            for part_begin, part_end in _split_joined(text, *_trim(text, begin, end)):
+                name = text[part_begin:part_end]
+                if len(name.split()) < 2 or not looks_like_treaty_name(name):
+                    continue
+                mentions.append(NameMention(part_begin, part_end, name, _attached_year(text, part_begin, part_end)))
     return mentions
+
+
+def _split_joined(text: str, begin: int, end: int) -> list[tuple[int, int]]:
+    """"the Northern Pact and the Lindholm Accord" is two names: split at "and" when the left part ends with a
+    treaty word and the right part is a treaty name of its own (not "Treaty of Friendship and Alliance")."""
+    for match in re.finditer(r"\s+and\s+(?:the\s+)?", text[begin:end]):
+        left_end, right_begin = begin + match.start(), begin + match.end()
+        left, right = text[begin:left_end], text[right_begin:end]
+        if re.search(rf"\b(?:{KEYWORDS})$", left) and len(left.split()) >= 2 and len(right.split()) >= 2 and looks_like_treaty_name(right):
+            return [(begin, left_end), *_split_joined(text, right_begin, end)]
+    return [(begin, end)]
 
 
 def _split_candidate(text: str, begin: int, end: int) -> list[tuple[int, int]]:
