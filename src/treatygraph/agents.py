@@ -102,6 +102,12 @@ def split_list(text: str, begin: int = 0, keep: Iterable[tuple[int, int]] = ()) 
     return items
 
 
+def _bare_word(word: str) -> str:
+    """Punctuation off a word, but an initial keeps its period ("James A. Bayard")."""
+    word = word.strip(",;:")
+    return word if re.fullmatch(r"[A-Z]\.", word) else word.strip(".")
+
+
 def person_core(surface: str) -> str | None:
     """"German Foreign Minister Joachim von Ribbentrop" -> "Joachim von Ribbentrop"; None if not a personal name."""
     words = re.sub(r"\[[^\]]*\]|\([^)]*\)", "", surface).split()
@@ -110,7 +116,7 @@ def person_core(surface: str) -> str | None:
         bare = word.strip(",.")
         if bare in TITLE_WORDS or bare.capitalize() in TITLE_WORDS or bare in DEMONYMS or bare.lower() in ROLE_NOUNS or bare.endswith(("'s", "’s")):
             last_title = i
-    core = [w.strip(",.;:") for w in words[last_title + 1 :] if w.lower() not in ("himself", "herself", "themselves")]
+    core = [_bare_word(w) for w in words[last_title + 1 :] if w.lower().strip(",.") not in ("himself", "herself", "themselves")]
     if not core or len(core) > 5:
         return None
     capitals = [w for w in core if w[:1].isupper()]
