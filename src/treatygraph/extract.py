@@ -52,7 +52,8 @@ def anaphor_pattern(nouns: Iterable[str]) -> re.Pattern[str]:
     """"the treaty", "this pact", "it": the subject, for the nouns its own names use (an article about a peace
     treaty that mentions "the armistice" speaks of another agreement)."""
     words = "|".join(sorted(set(nouns), key=len, reverse=True))
-    return re.compile(rf"\b(?:[Tt]he|[Tt]his|[Ii]ts)\s+(?:{words})\b|^It\b|\bit\b")
+    qualifier = r"(?:(?:new|present|later|current|revised|same|whole|final|bilateral|multilateral|resulting|peace)\s+)?"
+    return re.compile(rf"\b(?:[Tt]he|[Tt]his|[Ii]ts)\s+{qualifier}(?:{words})\b|^It\b|\bit\b")
 
 
 ANAPHOR = anaphor_pattern(GENERIC_NOUNS)
@@ -228,9 +229,13 @@ def _title_lines(ctx: Context) -> Iterator[Sentence]:
 
 
 def _whole_name(candidate: str) -> bool:
-    """A line that is one treaty name and nothing else (a title), not a sentence that contains one."""
+    """A line that is one treaty name and nothing else (a title), not a sentence that contains one; a few
+    lower-case words may end it ("Convention on Water rights")."""
     names = find_treaty_names(candidate)
-    return len(names) == 1 and names[0].begin <= 4 and names[0].end >= len(candidate) - 1 and len(candidate.split()) <= 20
+    if len(names) != 1 or names[0].begin > 4 or len(candidate.split()) > 20 or candidate.endswith("."):
+        return False
+    tail = candidate[names[0].end :]
+    return not tail.strip() or bool(re.fullmatch(r"(?:\s+[a-z][\w'’\-]*){1,3}", tail))
 
 
 def _is_prose(sentence: Sentence) -> bool:
@@ -516,6 +521,29 @@ def text_infobox_dates(ctx: Context) -> Iterable[Fact]:
         kind = "signed" if label == "signed" else "effective" if label in ("effective", "entered into force", "in force") else "ended"
         how = _ending_how(label, row.group("value")) if kind == "ended" else None
         yield DateFact(SUBJECT, kind, value, ctx.sentence_prov(sentence, 0.9), how)  # type: ignore[arg-type]
+
+
+_TEXT_AGENT_ROW = re.compile(r"^(?P<label>Parties|Signatories|Signers|Original signatories)\s*[:|]?\s+(?P<value>\S.+)$")
+_TEXT_PLACE_ROW = re.compile(r"^(?:Location|Place signed|Signed at)\s*[:|]?\s+(?P<value>\S.+)$")
+
+
+@rule("text_infobox_rows")
+def text_infobox_rows(ctx: Context) -> Iterable[Fact]:
+    """Plain-text mirrors render infobox rows as lines: "Parties Kingdom of France; Spanish Empire",
+    "Signatories: A; B", "Location Copenhagen"."""
+    if SUBJECT not in ctx.treaties or ctx.article.fields:
+        return
+    for sentence in ctx.sentences[: ctx.lead_index]:
+        agents_row = _TEXT_AGENT_ROW.match(sentence.text)
+        place_row = _TEXT_PLACE_ROW.match(sentence.text)
+        if agents_row:
+            start = sentence.begin + agents_row.start("value")
+            value = agents_row.group("value").replace(";", ",")
+            found = _without_coalitions(_agents(ctx, _blank_parentheses(value), start))
+            parties_only = agents_row.group("label") == "Parties"
+            yield from _emit_agents(ctx, SUBJECT, [a for a in found if not (parties_only and a.kind == "person")], sentence, 0.85)
+        elif place_row and not find_dates(place_row.group("value")):
+            yield PlaceFact(SUBJECT, place_row.group("value").strip(), ctx.sentence_prov(sentence, 0.85))
 
 
 @rule("text_infobox_status_dates")
@@ -1275,6 +1303,8 @@ def _violated_treaty(ctx: Context, sentence: Sentence, match: re.Match[str]) -> 
     """The treaty right after the violation word ("violation of the Treaty of X", "violated the terms of the treaty")."""
     after = sentence.text[match.end() : match.end() + 60]
     if re.match(r"\s+(?:of\s+)?(?:the\s+)?(?:terms\s+of\s+|provisions\s+of\s+|spirit\s+of\s+)?(?:the\s+)?(?:treaty|pact|agreement|accord|convention|it)\b", after):
+        return SUBJECT
+    if re.match(r"\s+(?:of\s+)?its\s+(?:terms|provisions|obligations|clauses|articles)\b", after) and _only_subject(ctx, sentence):
         return SUBJECT
     named = re.match(r"\s+(?:of\s+)?(?:the\s+)?(?:terms\s+of\s+|provisions\s+of\s+)?(?:the\s+)?", after)
     key = _treaty_right_after(ctx, sentence, match.end() + (named.end() if named else 0))
