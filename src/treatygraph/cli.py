@@ -41,6 +41,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TreatygraphError as err:
         sys.stderr.write(f"treatygraph: error: {err}\n")
         return 2
+    except OSError as err:  # a path the user gave that cannot be read or written: one line, not a traceback
+        where = f"{err.filename}: " if err.filename is not None else ""
+        sys.stderr.write(f"treatygraph: error: {where}{err.strerror or err}\n")
+        return 2
     except KeyboardInterrupt:
         sys.stderr.write("treatygraph: interrupted\n")
         return 130

@@ -60,7 +60,21 @@ ID_FOLDERS = (
 
 def export_graph(graph: Graph, fmt: str, out: Path, inferred: Graph | None = None) -> None:
     """Write `graph` to `out` atomically; only TriG carries `inferred` (in its own named graph)."""
-    atomic_write_bytes(out, serialize(graph, fmt, inferred))
+    check_writable(out)
+    data = serialize(graph, fmt, inferred)
+    try:
+        atomic_write_bytes(out, data)
+    except OSError as err:
+        raise TreatygraphError(f"{out}: cannot write ({err.strerror or err})") from None
+
+
+def check_writable(out: Path) -> None:
+    """Refuse, before any work, an --out that names a folder or lies under something that is not a folder."""
+    if out.is_dir():
+        raise TreatygraphError(f"{out}: is a folder; give the file to write")
+    folder = next((p for p in out.parents if p.exists()), None)
+    if folder is not None and not folder.is_dir():
+        raise TreatygraphError(f"{out}: cannot write ({folder} is not a folder)")
 
 
 def serialize(graph: Graph, fmt: str, inferred: Graph | None = None) -> bytes:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from ..export import EXPORT_FORMATS, export_graph
+from ..export import EXPORT_FORMATS, check_writable, export_graph
 from ..query import load_graph
 from ..types import TreatygraphError
 
@@ -37,6 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.inferred is not None and args.format != "trig":
         raise TreatygraphError("--inferred applies to --format trig only")
+    check_writable(args.out)  # before the graph is read: a wrong --out is told at once
     graph = load_graph(args.graph)
     inferred = load_graph(args.inferred) if args.inferred is not None else _default_inferred(args)
     export_graph(graph, args.format, args.out, inferred)
