@@ -81,11 +81,13 @@ class TreatyNode:
     year: int | None
 
 
-@dataclass
-class _Ref:
+@dataclass(frozen=True)
+class TreatyMention:
+    """What identity resolution needs of one treaty an article talks about: small, picklable."""
+
     article: str
     key: str
-    names: list[str]
+    names: tuple[str, ...]
     year: int | None
     is_subject: bool
 
@@ -101,25 +103,30 @@ class Resolution:
         return self.treaty_of.get((article, key))
 
 
-def _refs(articles: Iterable[ArticleFacts]) -> list[_Ref]:
-    refs = []
-    for article in articles:
-        names: dict[str, list[str]] = defaultdict(list)
-        signed: dict[str, str] = {}
-        for fact in article.facts:
-            if isinstance(fact, NameFact):
-                names[fact.treaty].append(fact.name)
-            elif isinstance(fact, DateFact) and fact.kind == "signed" and fact.prov.confidence >= 0.5:
-                signed.setdefault(fact.treaty, fact.value)
-        for ref in article.treaties:
-            year = year_of(signed.get(ref.key)) or ref.year
-            refs.append(_Ref(article.path, ref.key, names.get(ref.key) or [ref.label], year, ref.key == "T0"))
-    return refs
+def treaty_mentions(article: ArticleFacts) -> list[TreatyMention]:
+    """The treaties one article mentions, with their names and signing year."""
+    names: dict[str, list[str]] = defaultdict(list)
+    signed: dict[str, str] = {}
+    for fact in article.facts:
+        if isinstance(fact, NameFact):
+            names[fact.treaty].append(fact.name)
+        elif isinstance(fact, DateFact) and fact.kind == "signed" and fact.prov.confidence >= 0.5:
+            signed.setdefault(fact.treaty, fact.value)
+    mentions = []
+    for ref in article.treaties:
+        year = year_of(signed.get(ref.key)) or ref.year
+        mentions.append(TreatyMention(article.path, ref.key, tuple(names.get(ref.key) or [ref.label]), year, ref.key == "T0"))
+    return mentions
 
 
 def resolve(articles: Iterable[ArticleFacts], base: str = DEFAULT_BASE) -> Resolution:
     """Cluster the treaties of all articles: the same name and a compatible year make one treaty."""
-    refs = sorted(_refs(articles), key=lambda r: (r.article, r.key))
+    return resolve_mentions((m for article in articles for m in treaty_mentions(article)), base)
+
+
+def resolve_mentions(mentions: Iterable[TreatyMention], base: str = DEFAULT_BASE) -> Resolution:
+    """`resolve` from the mentions alone (what a streaming build keeps of each article)."""
+    refs = sorted(mentions, key=lambda r: (r.article, r.key))
     parent = list(range(len(refs)))
 
     def find(i: int) -> int:
@@ -143,11 +150,14 @@ def resolve(articles: Iterable[ArticleFacts], base: str = DEFAULT_BASE) -> Resol
                 union(index, dated[slot])
             else:
                 dated[slot] = index
+    years_of: dict[str, list[int]] = defaultdict(list)  # name key -> years it is dated with (one pass, not one per ref)
+    for key, year in dated:
+        years_of[key].append(year)
     undated: dict[str, int] = {}
     for index, ref in enumerate(refs):
         if ref.year is not None:
             continue
-        clusters = {find(dated[(name_key(n), y)]) for n in ref.names for (k, y) in dated if k == name_key(n)}
+        clusters = {find(dated[(k, y)]) for k in map(name_key, ref.names) for y in years_of.get(k, ())}
         if len(clusters) == 1:  # one dated treaty of that name: the same treaty
             union(index, clusters.pop())
             continue
@@ -159,13 +169,13 @@ def resolve(articles: Iterable[ArticleFacts], base: str = DEFAULT_BASE) -> Resol
                 union(index, undated[key])
             else:
                 undated[key] = index
-    groups: dict[int, list[_Ref]] = defaultdict(list)
+    groups: dict[int, list[TreatyMention]] = defaultdict(list)
     for index, ref in enumerate(refs):
         groups[find(index)].append(ref)
     return Resolution(base, _mint(groups.values(), base))
 
 
-def _mint(groups: Iterable[list[_Ref]], base: str) -> dict[tuple[str, str], TreatyNode]:
+def _mint(groups: Iterable[list[TreatyMention]], base: str) -> dict[tuple[str, str], TreatyNode]:
     treaty_of: dict[tuple[str, str], TreatyNode] = {}
     taken: set[str] = set()
     for group in sorted(groups, key=lambda g: min((r.article, r.key) for r in g)):
@@ -423,30 +433,56 @@ def bind_prefixes(graph: Graph, base: str) -> Graph:
     return graph
 
 
+DateValue = tuple[URIRef, URIRef, str]  # (treaty, date property, lexical value)
+
+
 def prune_dates(triples: list[Triple]) -> list[Triple]:
     """Drop a date that only repeats, less precisely, another date of the same treaty and property
     ("1979" beside "1979-02-16"), with its record's link; the precise value keeps the evidence of both."""
+    dates = ((s, p, str(o)) for s, p, o in triples if p in _DATE_PREDICATES and isinstance(o, Literal))
+    return drop_redundant(triples, redundant_dates(dates))
+
+
+def redundant_dates(dates: Iterable[DateValue]) -> set[DateValue]:
+    """The (treaty, property, value) dates another date of the same treaty and property makes redundant."""
     precise: dict[tuple[URIRef, URIRef], set[str]] = defaultdict(set)
-    for s, p, o in triples:
-        if p in DATE_PROPERTIES.values() and isinstance(o, Literal):
-            precise[(s, p)].add(str(o))
-    redundant = {
+    for s, p, value in dates:
+        precise[(s, p)].add(value)
+    return {
         (s, p, v)
         for (s, p), values in precise.items()
+        if len(values) > 1
         for v in values
         if any(w != v and w.startswith(v + "-") for w in values)
     }
+
+
+def article_dates(article: ArticleFacts, resolution: Resolution) -> list[DateValue]:
+    """The date triples `ArticleWriter` writes for this article, known before any triple is written."""
+    found = []
+    for fact in article.facts:
+        if isinstance(fact, DateFact):
+            node = resolution.treaty(article.path, fact.treaty)
+            if node is not None:
+                found.append((node.iri, DATE_PROPERTIES[fact.kind], str(date_literal(fact.value))))
+    return found
+
+
+def drop_redundant(triples: list[Triple], redundant: set[DateValue]) -> list[Triple]:
+    """`triples` without the redundant dates and the records of those dates (records live in their article)."""
     if not redundant:
         return triples
-    dropped_records = _records_of(triples, redundant)
-    return [
-        t
-        for t in triples
-        if (t[0], t[1], str(t[2])) not in redundant and t[0] not in dropped_records
-    ]
+    mine = {(s, p, str(o)) for s, p, o in triples if p in _DATE_PREDICATES} & redundant
+    if not mine:
+        return triples
+    dropped_records = _records_of(triples, mine)
+    return [t for t in triples if t[0] not in dropped_records and not (t[1] in _DATE_PREDICATES and (t[0], t[1], str(t[2])) in mine)]
 
 
-def _records_of(triples: list[Triple], redundant: set[tuple[URIRef, URIRef, str]]) -> set[URIRef]:
+_DATE_PREDICATES = frozenset(DATE_PROPERTIES.values())
+
+
+def _records_of(triples: list[Triple], redundant: set[DateValue]) -> set[URIRef]:
     parts: dict[URIRef, dict[URIRef, object]] = defaultdict(dict)
     for s, p, o in triples:
         if p in (RDF.subject, RDF.predicate, RDF.object):
