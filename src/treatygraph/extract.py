@@ -53,7 +53,7 @@ def anaphor_pattern(nouns: Iterable[str]) -> re.Pattern[str]:
     treaty that mentions "the armistice" speaks of another agreement)."""
     words = "|".join(sorted(set(nouns), key=len, reverse=True))
     qualifier = r"(?:(?:new|present|later|current|revised|same|whole|final|bilateral|multilateral|resulting|peace)\s+)?"
-    return re.compile(rf"\b(?:[Tt]he|[Tt]his|[Ii]ts)\s+{qualifier}(?:{words})\b|^It\b|\bit\b")
+    return re.compile(rf"\b(?:[Tt]he|[Tt]his|[Ii]ts)\s+{qualifier}(?:{words})\b|^Its?\b|\bit\b")
 
 
 ANAPHOR = anaphor_pattern(GENERIC_NOUNS)
@@ -1051,8 +1051,14 @@ def text_infobox_signers(ctx: Context) -> Iterable[Fact]:
 # ================================================================ lineage
 
 
-_SUPERSEDED_BY = re.compile(r"\b(?:was|were|been|is)\s+(?:later\s+|eventually\s+|formally\s+)?(?:superseded|replaced|supplanted|succeeded)\s+by\s+")
-_SUPERSEDES = re.compile(r"\b(?:superseded|replaced|supplanted|succeeded|superseding|replacing|supersedes|replaces)\s+(?:the\s+)?(?=[A-Z0-9])")
+_SUPERSEDED_BY = re.compile(
+    r"\b(?:was|were|been|is|being)\s+(?:later\s+|eventually\s+|formally\s+|effectively\s+)?(?:superseded|replaced|supplanted|succeeded)\s+by\s+"
+)
+_SUPERSEDES = re.compile(
+    r"\b(?:superseded|replaced|supplanted|succeeded|superseding|replacing|supersedes|replaces)\s+(?:the\s+)?"
+    r"(?:(?:earlier|previous|prior|older|original|former)\s+)?(?=[A-Z0-9])"
+)
+_TOOK_AS_MODEL = re.compile(r"\btook\s+(?:the\s+)?(?=[A-Z])")
 _BASED_ON = re.compile(
     r"\b(?:based|modell?ed|patterned|founded)\s+(?:\w+\s+){0,5}?(?:on|upon)\s+(?:the\s+)?(?:(?:prior|earlier|previous|original)\s+)?"
 )
@@ -1075,13 +1081,19 @@ def _lineage_in(ctx: Context, sentence: Sentence) -> Iterator[Fact]:
         (_SUPERSEDES, "supersedes", True),
         (_BASED_ON, "based_on", True),
         (_REAFFIRMED_BY, "based_on", False),
+        (_TOOK_AS_MODEL, "based_on", True),
     ):
         for match in pattern.finditer(text):
             verb_at = sentence.begin + match.start()
+            if pattern is _TOOK_AS_MODEL and not re.match(r"[^.;]{0,80}?\bas\s+(?:their|its|a|the)\s+model\b", text[match.end() :]):
+                continue  # "took the X as their model": only then is "took" a lineage
             named = _treaty_right_after(ctx, sentence, match.end())
             if named is None:
                 continue
+            _register_names_before(ctx, sentence, verb_at)
             this = _owner(ctx, sentence, verb_at) or _sentence_subject_treaty(ctx, sentence, verb_at)
+            if pattern is _TOOK_AS_MODEL:  # "The negotiators took X as their model": the subject did
+                this = SUBJECT if all(k in (SUBJECT, named) for _, k in ctx.treaty_in(sentence)) else None
             if this is None or this == named:
                 continue
             later, earlier = (this, named) if later_first else (named, this)
@@ -1091,6 +1103,14 @@ def _lineage_in(ctx: Context, sentence: Sentence) -> Iterator[Fact]:
                 year = ctx.treaties[later].year
                 if year and earlier == SUBJECT:
                     yield DateFact(SUBJECT, "ended", f"{year:04d}", ctx.sentence_prov(sentence, 0.7), "superseded")
+
+
+def _register_names_before(ctx: Context, sentence: Sentence, at: int) -> None:
+    """Treaties named before a lineage verb become references, so the nearest one can be its subject
+    ("the Pact of Marseille (1676) ceased to apply, being superseded by it")."""
+    for mention in find_treaty_names(ctx.text[sentence.begin : at]):
+        if not ctx.treaty_key(mention.name) and not ctx._subject_like(mention):
+            ctx.add_treaty(mention.name, mention.year)
 
 
 def _sentence_subject_treaty(ctx: Context, sentence: Sentence, verb_at: int) -> str | None:
@@ -1109,6 +1129,8 @@ def _sentence_subject_treaty(ctx: Context, sentence: Sentence, verb_at: int) -> 
 def _treaty_right_after(ctx: Context, sentence: Sentence, at: int) -> str | None:
     """The treaty named at `at` (a new reference when the article has not named it yet)."""
     rest = sentence.text[at:]
+    if re.search(r"\bby\s+$", sentence.text[:at]) and re.match(r"(?:it|the\s+(?:new\s+|present\s+|later\s+)?(?:treaty|pact|agreement|accord|convention))\b", rest):
+        return SUBJECT  # "being superseded by it": the article's treaty
     same_name = re.match(r"(?:the\s+)?(?:prior\s+|earlier\s+|previous\s+)?[Tt]reaty\s+of\s+the\s+same\s+name\b", rest)
     if same_name:
         return _same_name_treaty(ctx, sentence, at + same_name.end())
