@@ -163,7 +163,10 @@ class Reasoner:
 
     def finish(self, merged_asserted: Graph, per_article_inferred: Graph) -> Graph:
         """All inferred triples of the corpus: the per-article ones plus what joins across articles adds
-        (superseding chains that span articles, property chains, owl:sameAs), minus anything asserted."""
+        (superseding chains that span articles, property chains, owl:sameAs), minus anything asserted.
+
+        Completes `per_article_inferred` in place and returns it: copying a million-triple rdflib graph
+        would cost more than the reasoning."""
         graphs = (merged_asserted, per_article_inferred)
         terms = self.terms.fork()
         schema = (t for p in SCHEMA_PREDICATES for t in merged_asserted.triples((None, p, None)))
@@ -184,10 +187,9 @@ class Reasoner:
         )
         saturation.index(seeds)
         saturation.run(seeds)
-        inferred = _bound_graph()
-        for triple in per_article_inferred:
-            if triple not in merged_asserted:
-                inferred.add(triple)
+        inferred = per_article_inferred
+        for triple in [triple for triple in inferred if triple in merged_asserted]:
+            inferred.remove(triple)
         for triple in self._meaningful(saturation.new, terms):
             inferred.add(triple)
         return inferred
