@@ -821,7 +821,7 @@ _BETWEEN = re.compile(
     r"|protocol|armistice|truce|agreed)\b(?:[^.;]{0,140}?)\bbetween\s+(?:the\s+)?"
 )
 _WHO_SIGNED = re.compile(
-    r"\b(?:[Dd]elegates|[Rr]epresentatives|[Pp]lenipotentiaries|[Ee]nvoys|[Ss]ignatories|[Tt]hose|[Tt]he\s+men|[Tt]he\s+people)\s+who\s+signed\b[^.]*?\bwere\s+"
+    r"\b(?:bears|bore|carries|carried)\s+the\s+signatures?\s+of\s+|\b(?:[Dd]elegates|[Rr]epresentatives|[Pp]lenipotentiaries|[Ee]nvoys|[Ss]ignatories|[Tt]hose|[Tt]he\s+men|[Tt]he\s+people)\s+who\s+signed\b[^.]*?\bwere\s+"
 )
 
 
@@ -839,6 +839,10 @@ def prose_signed_by(ctx: Context) -> Iterable[Fact]:
             counted = re.match(r"(?:\w+\s+){0,3}(?:states|nations|countries|powers|governments|parties)\b[^.;]{0,20}?\b(?:among\s+them|including|namely|notably)\s+(?:the\s+)?", rest)
             if counted:
                 rest = rest[counted.end() :]
+            if re.search(r"^[^.;]*?\s(?:for|on\s+behalf\s+of)\s+(?:the\s+)?[A-Z]", rest) and owner:
+                # "signed by X for the Spanish Empire and Y for Norway": signers and the states they signed for
+                yield from _for_lists(ctx, sentence, len(sentence.text) - len(rest), owner)
+                continue
             span = _list_with_dash(rest)
             if re.match(r"(?:the\s+)?(?:representatives|delegates|envoys|plenipotentiaries|delegations|governments)\s+of\b", span):
                 continue
@@ -902,7 +906,7 @@ def prose_subjects_signed(ctx: Context) -> Iterable[Fact]:
                 _object_treaty(ctx, sentence, sentence.begin + verb.end())
                 or ctx.register_named(sentence, sentence.begin + verb.start() - 1)
                 or (_owner(ctx, sentence, sentence.begin + verb.start()) if re.match(r"\s+(?:for|on\s+behalf|in|at|on)\b", after) else None)
-                or (SUBJECT if re.match(r"\s+for\s+[A-Z]|\s+with\s+[A-Z]", after) and _only_subject(ctx, sentence) else None)
+                or (SUBJECT if re.match(r"\s+(?:for|on\s+behalf\s+of|with)\s+(?:the\s+)?[A-Z]", after) and _only_subject(ctx, sentence) else None)
             )
             if owner is None or _negated(text[: verb.start()]):
                 continue
@@ -1007,7 +1011,8 @@ def _previous_polities(ctx: Context, sentence: Sentence) -> list[AgentName]:
 def _for_lists(ctx: Context, sentence: Sentence, at: int, owner: str) -> Iterator[Fact]:
     """"X and Y for Russia, and Z and W for Japan": persons are signers, the states after "for" parties."""
     rest = sentence.text[at:]
-    for group in re.finditer(r"(?P<persons>[^,;.]+?)\s+for\s+(?P<state>[A-Z][\w\s'’\-]*?)(?=,|;|\.|$)", rest):
+    pattern = r"(?P<persons>[^,;.]+?)\s+(?:for|on\s+behalf\s+of)\s+(?:the\s+)?(?P<state>[A-Z][\w\s'’\-]*?)(?=,|;|\.|\s+and\s+[A-Z]|$)"
+    for group in re.finditer(pattern, rest):
         persons = _agents(ctx, group.group("persons"), sentence.begin + at + group.start("persons"))
         states = _agents(ctx, group.group("state"), sentence.begin + at + group.start("state"))
         yield from _emit_agents(ctx, owner, [a for a in persons if a.kind == "person"], sentence, 0.8)

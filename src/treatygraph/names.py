@@ -62,8 +62,8 @@ def looks_like_treaty_name(name: str) -> bool:
 
 
 _NAME_RE = re.compile(
-    rf"(?:{_WORD}|(?<=\s)(?:of|the|and|on|for|between|with|de|du|des|la|le|von|zu|in|to)(?=\s))"
-    rf"(?:(?:\s+|,\s+(?=(?:and\s+)?{_WORD}))(?:{_WORD}|(?:of|the|and|on|for|between|with|de|du|des|la|le|von|zu|in|to)(?=\s)"
+    rf"(?:{_WORD}|(?<=\s)(?:of|the|and|on|for|between|with|de|du|des|la|le|les|von|zu|in|to|es|el|al|da|di|del|der|van|sur|en|y|do|dos|upon)(?=\s))"
+    rf"(?:(?:\s+|,\s+(?=(?:and\s+)?{_WORD}))(?:{_WORD}|(?:of|the|and|on|for|between|with|de|du|des|la|le|les|von|zu|in|to|es|el|al|da|di|del|der|van|sur|en|y|do|dos|upon)(?=\s)"
     rf"|(?:{KEYWORDS.lower()})\b))*"
 )
 
