@@ -7,6 +7,7 @@ import errno
 import socket
 import sys
 from collections.abc import Callable
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from ..serve import Endpoint, ServeConfig, serve
@@ -83,10 +84,18 @@ def run(args: argparse.Namespace) -> int:
         access_log=args.access_log,
     )
     try:
+        _check_address(config.host, config.port)
         serve(config, ready=_announce)
     except OSError as err:
         raise TreatygraphError(_describe_os_error(err, config)) from None
     return 0
+
+
+def _check_address(host: str, port: int) -> None:
+    """Bind once and let go, so a busy port or an unknown host is told before a big graph is loaded."""
+    with socket.socket(ThreadingHTTPServer.address_family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will: TIME_WAIT is no conflict
+        probe.bind((host, port))
 
 
 def _describe_os_error(err: OSError, config: ServeConfig) -> str:
