@@ -39,7 +39,8 @@ TITLE_WORDS = frozenset(
     Governor Viceroy Marquess Marquis Earl Viscount Chief Commander Colonel Captain Senator Secretary-General State
     Deputy Acting Interior Affairs Defence Defense War Navy Finance Justice Councillor Chancellor Leader Head Pope
     Cardinal Archbishop Bishop Grand Vizier Pasha Consul Minister-President Mayor Negotiator negotiator negotiators
-    Chief-of-Staff of the for and Nationalist National Provisional Imperial Royal""".split()
+    Chief-of-Staff of the for and Nationalist National Provisional Imperial Royal Presidents Kings Queens Emperors
+    Chancellors Premiers Secretaries Generals Admirals Leaders Heads""".split()
 )
 ROLE_NOUNS = frozenset(
     """lawyer diplomat merchant statesman politician envoy minister ambassador secretary under-secretary commissioner
@@ -149,18 +150,26 @@ def polity_core(surface: str, gazetteer: Gazetteer) -> str | None:
 def classify(surface: str, begin: int, gazetteer: Gazetteer, year: int | None) -> AgentName | None:
     """Party (polity), organ, or person for one list item; None when it is neither for certain."""
     polity = polity_core(surface, gazetteer)
+    person = person_core(surface)
+    if person and gazetteer.knows(person) and not any(e.type == "person" for e in gazetteer.candidates(person)):
+        person = None  # "China" is no one's name
+    if polity and re.match(r"\s+[A-Z]", surface[surface.find(polity) + len(polity) :]) and person:
+        polity = None  # "U.S. President Ronald Reagan": the state names the office; the item is a person
     if polity:
         offset = surface.find(polity)
         start = begin + max(offset, 0)
         link = gazetteer.lookup(polity, year)
         kind: AgentKind = "organ" if link.entry and link.entry.type == "organ" else "polity"
         return AgentName(polity, start, start + len(polity), kind, link)
-    person = person_core(surface)
     if person:
         known = [e for e in gazetteer.candidates(person) if e.type == "person"]
         if known or gazetteer.knows(person) is False:
             offset = surface.find(person)
             start = begin + max(offset, 0)
-            link = gazetteer.lookup(person, None) if known else Link(person, "unknown")
+            by_surname = gazetteer.person_by_surname(person) if " " not in person and not known else None
+            if by_surname:
+                link = Link(person, "linked", by_surname)
+            else:
+                link = gazetteer.lookup(person, None) if known else Link(person, "unknown")
             return AgentName(person, start, start + len(person), "person", link)
     return None

@@ -424,6 +424,8 @@ def subject_kind(ctx: Context) -> Iterable[Fact]:
     kind = stated.group(1) if stated else ref.kind
     if kind:
         nouns.add(kind.split()[-1])
+    lowered = KEYWORDS.lower()
+    nouns.update(m.group(1) for m in re.finditer(rf"\b(?:a|an)\s+(?:[\w-]+\s+){{0,2}}?({lowered})\b", lead))
     inverted = _inverted_heading(lead)
     year = ref.year or (inverted[2] if inverted and _name_key(inverted[1]) in map(_name_key, ctx.names[SUBJECT]) else None)
     if inverted and ctx.add_name(SUBJECT, inverted[0]):
@@ -636,7 +638,12 @@ def _prose_dates(ctx: Context, verb: re.Pattern[str], kind: str, how: str | None
         dated: set[str] = set()
         for match in verb.finditer(ctx.text, sentence.begin, sentence.end):
             owner = ctx.register_named(sentence, match.start()) or _owner(ctx, sentence, match.start())
-            if owner is None or _negated(ctx.text[sentence.begin : match.start()]):
+            if kind == "signed" and owner is None:
+                # "X and Y signed it on ...": the signing, unless the treaty already has its date (then a
+                # later signatory's signature, as in "They both signed the treaty in 2009")
+                signed_object = _object_treaty(ctx, sentence, match.end())
+                owner = signed_object if signed_object and not _known_date(ctx, signed_object, "signed") else None
+            if owner is None or _negated(ctx.text[sentence.begin : match.start()]) or not _adjacent(ctx, sentence, owner, match, kind):
                 continue
             date = _date_after(ctx, sentence, match.end()) or _date_before(ctx, sentence, match.start())
             if date is None:
@@ -647,6 +654,22 @@ def _prose_dates(ctx: Context, verb: re.Pattern[str], kind: str, how: str | None
                 continue  # one date per treaty and sentence: the first verb's
             dated.add(owner)
             yield DateFact(owner, kind, date.iso, ctx.sentence_prov(sentence, confidence), ending)  # type: ignore[arg-type]
+
+
+def _known_date(ctx: Context, treaty: str, kind: str) -> bool:
+    return any(isinstance(f, DateFact) and f.treaty == treaty and f.kind == kind for f in ctx.facts)
+
+
+def _adjacent(ctx: Context, sentence: Sentence, owner: str, verb: re.Match[str], kind: str) -> bool:
+    """Coming into force and ending need the treaty as the verb's own subject ("the treaty entered into force",
+    not "its withdrawal became effective"): no clause break between the reference and the verb."""
+    if kind == "signed":
+        return True
+    before = [offset for offset, key in ctx.treaty_in(sentence) if key == owner and offset < verb.start()]
+    if not before:
+        return True  # named by register_named right before the verb
+    gap = ctx.text[before[-1] : verb.start()]
+    return len(gap) <= 60 and not re.search(r",\s|;|\band\b|\bits\s+\w+\s", gap[3:])
 
 
 def _negated(prefix: str) -> bool:
@@ -733,7 +756,7 @@ def _expand_coalitions(text: str, offset: int) -> tuple[str, int]:
 def _list_span(text: str) -> str:
     """The list at the start of `text`, up to where the clause moves on ("... and Italy, that ended", "on 5 May")."""
     stop = re.search(
-        r"\s+(?:on|in|at|during|after|before|to|that|which|who|whose|under|following|because|since|until|for\s+(?:the|a|an)\b|with\b|was|were|is|are|had|has|signed|ratified)\b"
+        r"\s+(?:on|in|at|during|after|before|to|that|which|who|whose|under|following|because|since|until|for\s+(?:the|a|an)\b|with\b|was|were|is|are|had|has|signed|ratified)(?![\w-])"
         r"|(?<![\s.][A-Z])\.\s|:\s|[.:]$|\[\d+\]",
         text,
     )
@@ -966,8 +989,11 @@ def _clause_subject(text: str, verb_at: int) -> tuple[str, int]:
     before = text[:verb_at]
     start = 0
     opening = re.match(r"(?:On|In|At|After|Later|Finally|Eventually|During|Then)\b[^,]*,\s*", before)
+    dated = find_dates(before[:40])
     if opening:
         start = opening.end()
+    elif dated and re.match(r"(?:On|In|By)\s+$", before[: dated[0].begin]):
+        start = dated[0].end  # "On 8 April 2010 Barack Obama and Dmitry Medvedev signed ..."
     breaks = [m.end() for m in re.finditer(r";\s*|:\s*|\bwhich\s+|\bwhom\s+|\bthat\s+|\bwhile\s+|\bwhereas\s+|\band\s+(?=the\s+[a-z])", before)]
     start = max([start, *[b for b in breaks if b > start]])
     subject = re.sub(r",\s*who\s+[^,]*,", lambda m: " " * len(m.group()), before[start:])
@@ -1275,8 +1301,8 @@ def _legislature_at(ctx: Context, text: str) -> tuple[str, str | None] | None:
     qualifier = re.search(r"\s+of\s+(?:the\s+)?(.+)$", name)
     if qualifier and ctx.gazetteer.knows(qualifier.group(1)) and LEGISLATURE_WORDS.search(name[: qualifier.start()]):
         name = name[: qualifier.start()]  # "of the Republic of China" says whose legislature, not its name
-    if not name or find_dates(name):
-        return None
+    if not name or find_dates(name) or name in ("General Assembly", "Security Council"):
+        return None  # the UN's bodies adopt numbered resolutions (resolutions_un), not votes on a treaty
     link = ctx.gazetteer.lookup(name)
     if link.entry and link.entry.type == "organ" and not link.entry.label.startswith("United Nations"):
         return link.entry.label, link.entry.qid  # UN bodies adopt numbered resolutions: see resolutions_un
@@ -1337,12 +1363,18 @@ def _violated_treaty(ctx: Context, sentence: Sentence, match: re.Match[str]) -> 
     key = _treaty_right_after(ctx, sentence, match.end() + (named.end() if named else 0))
     if key:
         return key
+    if re.search(r"\bto\s+(?:be|have\s+been)\s+in\s+(?:material\s+)?$", sentence.text[: match.start()]) and _only_subject(ctx, sentence):
+        return SUBJECT  # "declared Russia to be in material breach": of the article's treaty
     passive = re.search(r"\b(?:treaty|pact|agreement)\s+(?:was|had\s+been)\s+(?:\w+\s+)?(?:violated|breached|broken)\s+by\b", sentence.text)
     return SUBJECT if passive else None
 
 
 def _violators(ctx: Context, sentence: Sentence, match: re.Match[str]) -> list[AgentName]:
     text = sentence.text
+    declared = re.search(r"\b(?:declared|found|judged|deemed|considered|held)\s+(?:the\s+)?(?P<x>[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*)*)\s+to\s+(?:be|have\s+been)\s+in\s+(?:material\s+)?$", text[: match.start()])
+    if declared:  # "declared Russia to be in material breach"
+        agent = classify(declared.group("x"), sentence.begin + declared.start("x"), ctx.gazetteer, ctx.subject_year)
+        return [agent] if agent and agent.kind == "polity" else []
     passive = re.search(r"(?:violated|breached|broken)\s+by\s+(?:the\s+)?", text)
     if passive and passive.start() >= match.start() - 1:
         span = _list_span(text[passive.end() :])

@@ -82,6 +82,17 @@ class Gazetteer:
                 if entry not in bucket:
                     bucket.append(entry)
         self.max_words = max(len(k.split()) for k in self._by_name)
+        surnames: dict[str, set[str]] = {}
+        for entry in entries:
+            if entry.type == "person":
+                for name in (entry.label, *entry.aliases):
+                    if len(name.split()) > 1:
+                        surnames.setdefault(name_key(name.split()[-1]), set()).add(entry.qid)
+        # a surname alone ("Kellogg") names a person only when one person in the gazetteer bears it
+        self._by_surname = {k: self.by_qid[next(iter(v))] for k, v in surnames.items() if len(v) == 1}
+
+    def person_by_surname(self, surname: str) -> Entry | None:
+        return self._by_surname.get(name_key(surname))
 
     @classmethod
     def load(cls, path: Path = GAZETTEER_PATH, extra: Path | None = EXTRA_ALIASES_PATH) -> Gazetteer:
