@@ -114,8 +114,8 @@ SKEL = (
 )
 BERGEN = "The weather in Bergen was mild in May 1956. Many people walked by the harbour.\n"
 QUELL = (
-    "<html><body><h1>Treaty of Quell</h1><p>The Treaty of Quell was signed on 2 June 1930 by Chile and Peru. "
-    "Its text quoted &lt;script&gt;alert(1)&lt;/script&gt; verbatim.</p></body></html>"
+    "<html><body><h1>Treaty of Quell</h1><p>The Treaty of Quell, whose text quoted "
+    "&lt;script&gt;alert(1)&lt;/script&gt; in full, was signed on 2 June 1930 by Chile and Peru.</p></body></html>"
 )
 PNG = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" * 50
 BOMB = "Text.\n" + "{{a|" * 100_000 + "x" + "}}" * 100_000

@@ -279,3 +279,20 @@ def test_outputs_get_the_usual_permissions(good_only: Path) -> None:
     os.umask(umask)
     modes = {p.name: p.stat().st_mode & 0o777 for p in good_only.iterdir()}
     assert modes and set(modes.values()) == {0o666 & ~umask}, modes
+
+
+# ---------------------------------------------------------------- from a bad article to the endpoint
+
+
+def test_a_script_in_an_article_shows_as_text_on_its_page(mixed: MixedBuild) -> None:
+    """The article's text quotes <script>alert(1)</script>: the built graph served as HTML shows it escaped."""
+    from test_serve import request, start_server, stop_server
+
+    server = start_server(mixed.out / "treatygraph.ttl")
+    try:
+        reply = request(server, "GET", "/treatygraph/id/treaty/treaty-of-quell-1930", Accept="text/html")
+    finally:
+        stop_server(server)
+    page = reply.body.decode()
+    assert reply.status == 200 and "Treaty of Quell" in page
+    assert "<script" not in page.lower() and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
