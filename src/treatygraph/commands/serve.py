@@ -9,9 +9,12 @@ import sys
 from collections.abc import Callable
 from http.server import ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..serve import Endpoint, ServeConfig, serve
 from ..types import TreatygraphError
+
+if TYPE_CHECKING:
+    from ..serve import Endpoint, ServeConfig
 
 # errors of bind(): the address, not a file, is at fault
 _BIND_ERRORS = {errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES}
@@ -70,6 +73,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..serve import ServeConfig, serve  # the server and pyoxigraph: imported only when serving
+
     config = ServeConfig(
         graph=args.graph,
         base=args.base,

@@ -9,8 +9,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..validate import load_graph, render_json, render_text, validate
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -26,6 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..validate import load_graph, render_json, render_text, validate  # pyshacl: imported only when used
+
     report = validate(load_graph(args.graph))
     sys.stdout.write(render_json(report) + "\n" if args.format == "json" else render_text(report))
     return 0 if report.conforms else 1
