@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 MONTHS = {
     name: number
@@ -94,6 +95,13 @@ def _iso(match: re.Match[str]) -> str | None:
 
 def find_dates(text: str) -> list[DateMention]:
     """Every date in `text`, most precise reading first where readings overlap, in text order."""
+    return list(_find_dates(text))
+
+
+@lru_cache(maxsize=16384)
+def _find_dates(text: str) -> tuple[DateMention, ...]:
+    if not re.search(r"\d{4}", text):
+        return ()
     taken: list[tuple[int, int]] = []
     found: list[DateMention] = []
     for pattern in _PATTERNS:
@@ -105,7 +113,7 @@ def find_dates(text: str) -> list[DateMention]:
             if iso:
                 taken.append((begin, end))
                 found.append(DateMention(begin, end, iso))
-    return sorted(found, key=lambda d: d.begin)
+    return tuple(sorted(found, key=lambda d: d.begin))
 
 
 def parse_date(text: str) -> str | None:

@@ -87,6 +87,7 @@ class Context:
     lead_index: int = 0  # index of the first prose sentence (after title lines and infobox rows)
     last_other: str | None = None  # the treaty other than the subject named last, for "the earlier treaty"
     anaphor: re.Pattern[str] = ANAPHOR
+    _treaty_refs: dict[tuple[object, ...], list[tuple[int, str]]] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -144,6 +145,13 @@ class Context:
 
     def treaty_in(self, sentence: Sentence, after: int | None = None, before: int | None = None) -> list[tuple[int, str]]:
         """Treaty references in a sentence as (offset, key): names, "the treaty" (the subject), "the earlier treaty"."""
+        state = (sentence.begin, after, before, len(self.treaties), sum(map(len, self.names.values())), self.last_other, self.anaphor.pattern)
+        cached = self._treaty_refs.get(state)
+        if cached is None:
+            cached = self._treaty_refs[state] = self._find_treaty_refs(sentence, after, before)
+        return list(cached)
+
+    def _find_treaty_refs(self, sentence: Sentence, after: int | None, before: int | None) -> list[tuple[int, str]]:
         lo = sentence.begin if after is None else after
         hi = sentence.end if before is None else before
         found: list[tuple[int, str]] = []
@@ -1200,6 +1208,7 @@ _ACTIVE_VOTE = re.compile(
     r"^(?:,\s*which\s+)?\s*(?:\w+ly\s+)?(?P<verb>voted\b[^.;]{0,60}?(?:\bto\s+(?:\w+\s+)?(?P<act>terminate|approve|ratify|reject|annul|denounce|accept|abrogate|renounce)\b|\bagainst\b|\bin\s+favou?r\b|\bfor\b)"
     r"|approved|ratified|rejected|adopted|endorsed|gave\s+its\s+(?:advice\s+and\s+)?consent|consented|advised\s+and\s+consented)"
 )
+_VOTE_WORD = re.compile(r"\b(?:voted|approved|ratified|rejected|adopted|endorsed|consent|consented)\b")
 _PASSIVE_VOTE = re.compile(r"\b(?:was|were)\s+(?:\w+ly\s+)?(?P<verb>approved|ratified|rejected|adopted|endorsed)\s+by\s+(?:the\s+)?")
 
 
@@ -1278,6 +1287,8 @@ def slug_key(text: str) -> str:
 def _votes_in(ctx: Context, sentence: Sentence) -> Iterator[tuple[tuple[str, str | None], str, int]]:
     """(body, verb, end of verb) for each legislature voting in the sentence, active or passive."""
     text = sentence.text
+    if not _VOTE_WORD.search(text):
+        return
     for passive in _PASSIVE_VOTE.finditer(text):
         body = _legislature_at(ctx, text[passive.end() :])
         if body:

@@ -53,6 +53,7 @@ class Link:
     candidates: tuple[str, ...] = ()  # Q-ids, when ambiguous
 
 
+@lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
     """Case-, accent- and punctuation-insensitive key; a leading "the" is ignored."""
     text = unicodedata.normalize("NFKD", name)
@@ -122,6 +123,10 @@ class Gazetteer:
         return list(self._by_name.get(name_key(name), ()))
 
     def lookup(self, name: str, year: int | None = None) -> Link:
+        return self._lookup(name, year)
+
+    @lru_cache(maxsize=65536)  # noqa: B019 - one gazetteer per process, kept for the process's life
+    def _lookup(self, name: str, year: int | None) -> Link:
         """Resolve a name at a date: the row whose years contain it, else the current state; else undecided."""
         found = self.candidates(name)
         if not found:
@@ -144,6 +149,10 @@ class Gazetteer:
 
     def find_in(self, text: str) -> list[tuple[int, int, str]]:
         """Longest gazetteer names inside `text`: (begin, end, surface) spans, left to right, not overlapping."""
+        return list(self._find_in(text))
+
+    @lru_cache(maxsize=16384)  # noqa: B019 - one gazetteer per process
+    def _find_in(self, text: str) -> tuple[tuple[int, int, str], ...]:
         spans: list[tuple[int, int, str]] = []
         words = list(re.finditer(r"[\w'’.\-–]+", text))
         i = 0
@@ -160,7 +169,7 @@ class Gazetteer:
                 i += match[3]
             else:
                 i += 1
-        return spans
+        return tuple(spans)
 
 
 @lru_cache(maxsize=1)

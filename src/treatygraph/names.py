@@ -8,11 +8,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 KEYWORDS = (
     "Treaty|Treaties|Pact|Agreement|Agreements|Accord|Accords|Convention|Declaration|Protocol|Charter|Memorandum"
     "|Armistice|Peace|Alliance|Concordat|Entente|Covenant|Settlement|Compact|Communiqué|Capitulation|Truce"
 )
+_ANY_KEYWORD = re.compile(rf"(?i)\b(?:{KEYWORDS})\b")
 _KEYWORD_RE = re.compile(rf"^(?:{KEYWORDS})$")
 _KEYWORD_LOWER_RE = re.compile(rf"^(?:{KEYWORDS.lower()})$")
 # words that end the name of something that is not a treaty: "North Atlantic Treaty Organization", "Paris Peace Conference"
@@ -86,6 +88,13 @@ def _trim(text: str, begin: int, end: int) -> tuple[int, int]:
 
 def find_treaty_names(text: str) -> list[NameMention]:
     """Every treaty name in `text`, left to right, with a year where the text attaches one."""
+    return list(_find_treaty_names(text))
+
+
+@lru_cache(maxsize=8192)
+def _find_treaty_names(text: str) -> tuple[NameMention, ...]:
+    if not _ANY_KEYWORD.search(text):
+        return ()
     mentions: list[NameMention] = []
     for match in _NAME_RE.finditer(text):
         for begin, end in _split_candidate(text, match.start(), match.end()):
@@ -94,7 +103,7 @@ def find_treaty_names(text: str) -> list[NameMention]:
                 if len(name.split()) < 2 or not looks_like_treaty_name(name):
                     continue
                 mentions.append(NameMention(part_begin, part_end, name, _attached_year(text, part_begin, part_end)))
-    return mentions
+    return tuple(mentions)
 
 
 def _split_joined(text: str, begin: int, end: int) -> list[tuple[int, int]]:
