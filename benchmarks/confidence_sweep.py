@@ -22,7 +22,7 @@ SCORER = ROOT.parent / "shared" / "tools" / "score.py"
 def wrapper(folder: Path, threshold: str) -> Path:
     script = folder / f"treatygraph-{threshold}"
     script.write_text(
-        f'#!{sys.executable}\n'
+        f"#!{sys.executable}\n"
         "import sys\n"
         "import treatygraph.query as q\n"
         f'q.SHARED_DEFAULTS["MIN_CONFIDENCE"] = "{threshold}"\n'
@@ -42,11 +42,22 @@ def main() -> int:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for threshold in args.thresholds:
-            command = [sys.executable, str(SCORER), args.articles, args.gold, "--bin", str(wrapper(Path(tmp), threshold)), "--json"]
+            command = [
+                sys.executable,
+                str(SCORER),
+                args.articles,
+                args.gold,
+                "--bin",
+                str(wrapper(Path(tmp), threshold)),
+                "--json",
+            ]
             out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
             micro = json.loads(out[: out.rindex("}") + 1])["micro"]
             rows.append((threshold, micro["p"], micro["r"], micro["f1"]))
-            print(f"min_confidence={threshold:5}  P={micro['p']:.3f}  R={micro['r']:.3f}  F1={micro['f1']:.3f}", flush=True)
+            print(
+                f"min_confidence={threshold:5}  P={micro['p']:.3f}  R={micro['r']:.3f}  F1={micro['f1']:.3f}",
+                flush=True,
+            )
     best = max(rows, key=lambda r: (r[3], r[1]))
     print(f"best: min_confidence={best[0]} (F1 {best[3]:.3f})")
     return 0

@@ -141,7 +141,9 @@ def test_certain_links_and_one_node_per_thing(tmp_path: Path) -> None:
 def test_two_articles_about_one_treaty_merge(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "one.txt").write_text("The Treaty of Elmbridge was signed on 4 May 1956 by Norway and Denmark.\n", encoding="utf-8")
+    (corpus / "one.txt").write_text(
+        "The Treaty of Elmbridge was signed on 4 May 1956 by Norway and Denmark.\n", encoding="utf-8"
+    )
     (corpus / "two.txt").write_text(
         "Treaty of Elmbridge\n\nThe Treaty of Elmbridge (Norwegian: Elmbridge-traktaten) was signed in 1956. It expired in 1976.\n",
         encoding="utf-8",

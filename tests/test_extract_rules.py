@@ -80,7 +80,9 @@ def test_lead_parenthesis_names_with_language_tags() -> None:
 
 
 def test_pinyin_gets_its_own_tag() -> None:
-    facts = run("The Treaty of Qinghe (simplified Chinese: 清河条约; pinyin: Qīnghé Tiáoyuē) is a treaty signed in 1901.")
+    facts = run(
+        "The Treaty of Qinghe (simplified Chinese: 清河条约; pinyin: Qīnghé Tiáoyuē) is a treaty signed in 1901."
+    )
     assert ("Qīnghé Tiáoyuē", "zh-Latn-pinyin") in {(f.name, f.lang) for f in of(facts, NameFact)}
 
 
@@ -119,7 +121,9 @@ def test_infobox_dates_and_how_it_ended() -> None:
 
 
 def test_text_infobox_rows_in_a_plain_text_mirror() -> None:
-    facts = run("Treaty of Lindholm\nSigned 3 May 1911 (1911-05-03)\nExpiry June 1, 1931 (1931-06-01)\n\nThe Treaty of Lindholm was a pact between Denmark and Sweden.")
+    facts = run(
+        "Treaty of Lindholm\nSigned 3 May 1911 (1911-05-03)\nExpiry June 1, 1931 (1931-06-01)\n\nThe Treaty of Lindholm was a pact between Denmark and Sweden."
+    )
     assert dates(facts, "signed") == {"1911-05-03"}
     assert dates(facts, "ended") == {"1931-06-01"}
 
@@ -149,14 +153,18 @@ def test_negated_signing_gives_no_date() -> None:
 
 
 def test_another_named_treatys_date_goes_to_that_treaty() -> None:
-    facts = run("The Treaty of Lindholm was signed in 1911. Two years earlier the Armistice of Osby was signed in October 1909.")
+    facts = run(
+        "The Treaty of Lindholm was signed in 1911. Two years earlier the Armistice of Osby was signed in October 1909."
+    )
     keys = {t.label: t.key for t in facts.treaties}
     assert dates(facts, "signed", keys["Armistice of Osby"]) == {"1909-10"}
     assert dates(facts, "signed") == {"1911"}
 
 
 def test_superseded_by_gives_lineage_and_end() -> None:
-    facts = run("Treaty of Osby\n\nThe Treaty of Osby was signed in 1905. The Treaty of Osby was superseded by the Treaty of Lindholm (1911).")
+    facts = run(
+        "Treaty of Osby\n\nThe Treaty of Osby was signed in 1905. The Treaty of Osby was superseded by the Treaty of Lindholm (1911)."
+    )
     lineage = of(facts, LineageFact)
     assert [(f.kind, f.earlier) for f in lineage] == [("supersedes", "T0")]
     later = {t.key: t.label for t in facts.treaties}[lineage[0].treaty]
@@ -232,7 +240,9 @@ def test_signed_for_a_state_gives_signer_and_party() -> None:
 
 
 def test_they_signed_refers_to_the_states_of_the_previous_sentence() -> None:
-    facts = run("The Treaty of Lindholm was signed in 1911. In 1920, Norway and Finland were invited to join. They both signed the treaty in 1921.")
+    facts = run(
+        "The Treaty of Lindholm was signed in 1911. In 1920, Norway and Finland were invited to join. They both signed the treaty in 1921."
+    )
     assert agents(facts, "party") == {"Norway", "Finland"}
 
 
@@ -242,13 +252,17 @@ def test_a_clause_that_merely_contains_a_state_is_not_a_signer_list() -> None:
 
 
 def test_joined_the_pact_makes_a_party_but_joined_an_organisation_does_not() -> None:
-    facts = run("The Pact of Orvel was signed by Norway and Iceland in 1955. Denmark joined the pact in 1957. Sweden joined NATO in 1990.")
+    facts = run(
+        "The Pact of Orvel was signed by Norway and Iceland in 1955. Denmark joined the pact in 1957. Sweden joined NATO in 1990."
+    )
     assert agents(facts, "party") == {"Norway", "Iceland", "Denmark"}
 
 
 def test_infobox_parties_drop_the_coalition_heading_and_link_by_date() -> None:
     value = "Central Powers\nGermany\nAllied Powers\nFrance"
-    text = f"Treaty of Lindholm\n\nParties | {value}\nSigned | 28 June 1919\n\nThe Treaty of Lindholm was a peace treaty."
+    text = (
+        f"Treaty of Lindholm\n\nParties | {value}\nSigned | 28 June 1919\n\nThe Treaty of Lindholm was a peace treaty."
+    )
     begin = text.index("Central")
     signed = text.index("28 June")
     fields = (
@@ -270,13 +284,20 @@ def test_un_resolution_finding_a_violation() -> None:
         "on 2 March 1960, which confirmed that Sweden had violated the terms of the treaty."
     )
     resolution = of(facts, ResolutionFact)[0]
-    assert (resolution.number, resolution.date, resolution.kind, resolution.decision) == ("999", "1960-03-02", "unga", "violation")
+    assert (resolution.number, resolution.date, resolution.kind, resolution.decision) == (
+        "999",
+        "1960-03-02",
+        "unga",
+        "violation",
+    )
     violation = of(facts, ViolationFact)[0]
     assert (violation.violator, violation.determined_by, violation.treaty) == ("Sweden", resolution.key, "T0")
 
 
 def test_a_place_inside_the_subject_is_not_the_violator() -> None:
-    facts = run("The Treaty of Lindholm was signed in 1911. Missiles stationed in Norway violated the treaty, critics said.")
+    facts = run(
+        "The Treaty of Lindholm was signed in 1911. Missiles stationed in Norway violated the treaty, critics said."
+    )
     assert of(facts, ViolationFact) == []
 
 
@@ -305,7 +326,9 @@ def test_legislative_vote_to_terminate_ends_the_treaty() -> None:
 
 
 def test_passive_approval_by_a_known_organ_is_linked() -> None:
-    facts = run("The Treaty of Lindholm was signed in 1911. The treaty was approved by the US Senate in a vote of 60 to 20 on 5 June 1912.")
+    facts = run(
+        "The Treaty of Lindholm was signed in 1911. The treaty was approved by the US Senate in a vote of 60 to 20 on 5 June 1912."
+    )
     vote = of(facts, ResolutionFact)[0]
     assert (vote.body, vote.body_entity, vote.decision) == ("United States Senate", "Q66096", "approval")
 
@@ -316,5 +339,7 @@ def test_ratification_by_a_state_is_not_a_legislative_vote() -> None:
 
 
 def test_a_vote_on_something_else_is_not_about_the_treaty() -> None:
-    facts = run("The Treaty of Lindholm was signed in 1911. On 1 May 1911 the Riksdag ratified the appointment of the envoys.")
+    facts = run(
+        "The Treaty of Lindholm was signed in 1911. On 1 May 1911 the Riksdag ratified the appointment of the envoys."
+    )
     assert of(facts, ResolutionFact) == []

@@ -80,7 +80,9 @@ def split_list(text: str, begin: int = 0, keep: Iterable[tuple[int, int]] = ()) 
     Spans in `keep` (known names such as "United Kingdom of Great Britain and Northern Ireland") are never split."""
     protected = text
     for b, e in keep:
-        protected = protected[:b] + re.sub(r"[,;]|\band\b", lambda m: "\x00" * len(m.group()), protected[b:e]) + protected[e:]
+        protected = (
+            protected[:b] + re.sub(r"[,;]|\band\b", lambda m: "\x00" * len(m.group()), protected[b:e]) + protected[e:]
+        )
     items: list[tuple[int, int]] = []
     for match in re.finditer(r"[^,;—–\n]+", protected):
         chunk_start = match.start()
@@ -110,14 +112,24 @@ def _bare_word(word: str) -> str:
 
 
 def person_core(surface: str) -> str | None:
-    """"German Foreign Minister Joachim von Ribbentrop" -> "Joachim von Ribbentrop"; None if not a personal name."""
+    """ "German Foreign Minister Joachim von Ribbentrop" -> "Joachim von Ribbentrop"; None if not a personal name."""
     words = re.sub(r"\[[^\]]*\]|\([^)]*\)", "", surface).split()
     last_title = -1
     for i, word in enumerate(words):
         bare = word.strip(",.")
-        if bare in TITLE_WORDS or bare.capitalize() in TITLE_WORDS or bare in DEMONYMS or bare.lower() in ROLE_NOUNS or bare.endswith(("'s", "’s")):
+        if (
+            bare in TITLE_WORDS
+            or bare.capitalize() in TITLE_WORDS
+            or bare in DEMONYMS
+            or bare.lower() in ROLE_NOUNS
+            or bare.endswith(("'s", "’s"))
+        ):
             last_title = i
-    core = [_bare_word(w) for w in words[last_title + 1 :] if w.lower().strip(",.") not in ("himself", "herself", "themselves")]
+    core = [
+        _bare_word(w)
+        for w in words[last_title + 1 :]
+        if w.lower().strip(",.") not in ("himself", "herself", "themselves")
+    ]
     if not core or len(core) > 5:
         return None
     capitals = [w for w in core if w[:1].isupper()]
@@ -141,7 +153,12 @@ def polity_core(surface: str, gazetteer: Gazetteer) -> str | None:
             return name
     cleaned = re.sub(r"^(?:the|The)\s+", "", cleaned)
     words = cleaned.split()
-    if 1 <= len(words) <= 8 and cleaned[:1].isupper() and POLITY_WORDS.search(cleaned) and not LEGISLATURE_WORDS.search(cleaned):
+    if (
+        1 <= len(words) <= 8
+        and cleaned[:1].isupper()
+        and POLITY_WORDS.search(cleaned)
+        and not LEGISLATURE_WORDS.search(cleaned)
+    ):
         if all(w[:1].isupper() or w in ("of", "the", "and", "for") for w in words):
             return cleaned
     return None

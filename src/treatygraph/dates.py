@@ -125,7 +125,7 @@ def parse_date(text: str) -> str | None:
 
 
 def _same_day(dates: list[DateMention]) -> bool:
-    """"14 August 1945 (1945-08-14)": the two readings agree, so the precise one may be chosen."""
+    """ "14 August 1945 (1945-08-14)": the two readings agree, so the precise one may be chosen."""
     return len(dates) == 2 and (dates[0].iso.startswith(dates[1].iso) or dates[1].iso.startswith(dates[0].iso))
 
 

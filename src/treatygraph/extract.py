@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Literal
 
 from . import EXTRACTOR_VERSION
 from .agents import LEGISLATURE_WORDS, AgentName, classify, split_list
@@ -49,7 +50,7 @@ GENERIC_NOUNS = ("treaty", "pact", "agreement", "accord", "accords", "convention
 
 
 def anaphor_pattern(nouns: Iterable[str]) -> re.Pattern[str]:
-    """"the treaty", "this pact", "it": the subject, for the nouns its own names use (an article about a peace
+    """ "the treaty", "this pact", "it": the subject, for the nouns its own names use (an article about a peace
     treaty that mentions "the armistice" speaks of another agreement)."""
     words = "|".join(sorted(set(nouns), key=len, reverse=True))
     qualifier = r"(?:(?:new|present|later|current|revised|same|whole|final|bilateral|multilateral|resulting|peace)\s+)?"
@@ -57,7 +58,9 @@ def anaphor_pattern(nouns: Iterable[str]) -> re.Pattern[str]:
 
 
 ANAPHOR = anaphor_pattern(GENERIC_NOUNS)
-EARLIER_ANAPHOR = re.compile(r"\b[Tt]he\s+(?:earlier|former|previous|prior|original|older)\s+(?:treaty|pact|agreement|accord|convention)\b")
+EARLIER_ANAPHOR = re.compile(
+    r"\b[Tt]he\s+(?:earlier|former|previous|prior|original|older)\s+(?:treaty|pact|agreement|accord|convention)\b"
+)
 
 Rule = Callable[["Context"], Iterable[Fact]]
 RULES: list[tuple[str, Rule]] = []
@@ -143,9 +146,19 @@ class Context:
         self.names[key].append(name)
         return True
 
-    def treaty_in(self, sentence: Sentence, after: int | None = None, before: int | None = None) -> list[tuple[int, str]]:
+    def treaty_in(
+        self, sentence: Sentence, after: int | None = None, before: int | None = None
+    ) -> list[tuple[int, str]]:
         """Treaty references in a sentence as (offset, key): names, "the treaty" (the subject), "the earlier treaty"."""
-        state = (sentence.begin, after, before, len(self.treaties), sum(map(len, self.names.values())), self.last_other, self.anaphor.pattern)
+        state = (
+            sentence.begin,
+            after,
+            before,
+            len(self.treaties),
+            sum(map(len, self.names.values())),
+            self.last_other,
+            self.anaphor.pattern,
+        )
         cached = self._treaty_refs.get(state)
         if cached is None:
             cached = self._treaty_refs[state] = self._find_treaty_refs(sentence, after, before)
@@ -173,7 +186,9 @@ class Context:
         if lo == sentence.begin and _inverted_heading(text):
             found.append((lo, SUBJECT))
         for match in self.anaphor.finditer(text):
-            if not any(b <= match.start() < e for b, e in named_spans) and not EARLIER_ANAPHOR.match(text, max(0, match.start() - 12)):
+            if not any(b <= match.start() < e for b, e in named_spans) and not EARLIER_ANAPHOR.match(
+                text, max(0, match.start() - 12)
+            ):
                 found.append((lo + match.start(), SUBJECT))
         return sorted(found)
 
@@ -212,7 +227,7 @@ class Context:
 
 
 def _place_first(name: str) -> str:
-    """"Treaty of Dunkirk" -> "Dunkirk treaty": articles use both forms for one treaty."""
+    """ "Treaty of Dunkirk" -> "Dunkirk treaty": articles use both forms for one treaty."""
     match = re.fullmatch(rf"({KEYWORDS})\s+of\s+([A-Z][\w'’\-–]*(?:\s+[A-Z][\w'’\-–]*)?)", name.strip())
     return f"{match.group(2)} {match.group(1).lower()}" if match else name
 
@@ -267,7 +282,9 @@ def _find_lead(ctx: Context) -> int:
 
 def _inverted_heading(text: str) -> tuple[str, str, int | None] | None:
     """ "Sèvres, Treaty of (1920), peace pact ..." -> ("Sèvres, Treaty of", "Treaty of Sèvres", 1920)."""
-    match = re.match(r"^([A-Z][^,]{1,60}),\s+((?:Treaty|Peace|Pact|Convention|Agreement)(?:\s+of)?)\s*(?:\((\d{4})\))?", text)
+    match = re.match(
+        r"^([A-Z][^,]{1,60}),\s+((?:Treaty|Peace|Pact|Convention|Agreement)(?:\s+of)?)\s*(?:\((\d{4})\))?", text
+    )
     if not match:
         return None
     heading = f"{match.group(1)}, {match.group(2)}"
@@ -345,7 +362,12 @@ def infobox_names(ctx: Context) -> Iterable[Fact]:
 
 def _language_of_label(label: str) -> str | None:
     text = label.strip().lower()
-    extra = {"kanji": "ja", "romanization": "ja-Latn", "hokkien poj": "nan-Latn-pehoeji", "hanyu pinyin": "zh-Latn-pinyin"}
+    extra = {
+        "kanji": "ja",
+        "romanization": "ja-Latn",
+        "hokkien poj": "nan-Latn-pehoeji",
+        "hanyu pinyin": "zh-Latn-pinyin",
+    }
     return LANGUAGES.get(text) or extra.get(text)
 
 
@@ -394,7 +416,9 @@ def _triggered_aliases(ctx: Context, sentence: Sentence) -> Iterator[Fact]:
         chain = [following[0]]
         for mention in names:  # "referred to as the A and the B"
             gap = text[chain[-1].end : mention.begin]
-            if mention.begin > chain[-1].end and re.fullmatch(r"(?:\[\w+\])*\s*(?:,|and|or|,\s*and|,\s*or)\s+(?:the\s+)?", gap):
+            if mention.begin > chain[-1].end and re.fullmatch(
+                r"(?:\[\w+\])*\s*(?:,|and|or|,\s*and|,\s*or)\s+(?:the\s+)?", gap
+            ):
                 chain.append(mention)
         for mention in chain:
             if _is_other_treaty(ctx, mention, text):
@@ -405,7 +429,7 @@ def _triggered_aliases(ctx: Context, sentence: Sentence) -> Iterator[Fact]:
 
 
 def _is_other_treaty(ctx: Context, mention: NameMention, text: str) -> bool:
-    """"... for the Weimar-era pact, see Treaty of Berlin": a hatnote pointing elsewhere names another treaty."""
+    """ "... for the Weimar-era pact, see Treaty of Berlin": a hatnote pointing elsewhere names another treaty."""
     return bool(re.search(r"\bsee\s+(?:also\s+)?$", text[: mention.begin]))
 
 
@@ -428,14 +452,19 @@ def subject_kind(ctx: Context) -> Iterable[Fact]:
         nouns.update(w.lower() for w in re.findall(r"[A-Za-z]+", name) if re.fullmatch(KEYWORDS, w, re.I))
     ref = ctx.treaties[SUBJECT]
     lead = ctx.sentences[ctx.lead_index].text if ctx.sentences else ""
-    stated = re.search(r"\b(?:is|was)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(peace treaty|non-aggression pact|alliance|convention|declaration|memorandum)\b", lead)
+    stated = re.search(
+        r"\b(?:is|was)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(peace treaty|non-aggression pact|alliance|convention|declaration|memorandum)\b",
+        lead,
+    )
     kind = stated.group(1) if stated else ref.kind
     if kind:
         nouns.add(kind.split()[-1])
     lowered = KEYWORDS.lower()
     nouns.update(m.group(1) for m in re.finditer(rf"\b(?:a|an)\s+(?:[\w-]+\s+){{0,2}}?({lowered})\b", lead))
     inverted = _inverted_heading(lead)
-    year = ref.year or (inverted[2] if inverted and _name_key(inverted[1]) in map(_name_key, ctx.names[SUBJECT]) else None)
+    year = ref.year or (
+        inverted[2] if inverted and _name_key(inverted[1]) in map(_name_key, ctx.names[SUBJECT]) else None
+    )
     if inverted and ctx.add_name(SUBJECT, inverted[0]):
         yield NameFact(SUBJECT, inverted[0], "en", ctx.sentence_prov(ctx.sentences[ctx.lead_index], 0.8))
     ctx.treaties[SUBJECT] = TreatyRef(SUBJECT, ref.label, year, kind)
@@ -487,7 +516,9 @@ def infobox_dates(ctx: Context) -> Iterable[Fact]:
         if kind == "ended" and re.search(r"\bplanned\b|\bscheduled\b", item.value, re.I):
             continue
         yield DateFact(SUBJECT, kind, value, ctx.field_prov(item, 0.95), how)  # type: ignore[arg-type]
-        successor = re.search(r"\b(?:superseded|replaced)\s+by\s+(?:the\s+)?([A-Z][^()\n;,]{2,80}?)\s*(?:\)|$|;|,)", item.value)
+        successor = re.search(
+            r"\b(?:superseded|replaced)\s+by\s+(?:the\s+)?([A-Z][^()\n;,]{2,80}?)\s*(?:\)|$|;|,)", item.value
+        )
         if kind == "ended" and successor:
             later = ctx.add_treaty(successor.group(1).strip())
             if later != SUBJECT:
@@ -528,7 +559,13 @@ def text_infobox_dates(ctx: Context) -> Iterable[Fact]:
         if not row or not value:
             continue
         label = row.group("label").lower()
-        kind = "signed" if label == "signed" else "effective" if label in ("effective", "entered into force", "in force") else "ended"
+        kind = (
+            "signed"
+            if label == "signed"
+            else "effective"
+            if label in ("effective", "entered into force", "in force")
+            else "ended"
+        )
         how = _ending_how(label, row.group("value")) if kind == "ended" else None
         yield DateFact(SUBJECT, kind, value, ctx.sentence_prov(sentence, 0.9), how)  # type: ignore[arg-type]
 
@@ -551,7 +588,9 @@ def text_infobox_rows(ctx: Context) -> Iterable[Fact]:
             value = agents_row.group("value").replace(";", ",")
             found = _without_coalitions(_agents(ctx, _blank_parentheses(value), start))
             parties_only = agents_row.group("label") == "Parties"
-            yield from _emit_agents(ctx, SUBJECT, [a for a in found if not (parties_only and a.kind == "person")], sentence, 0.85)
+            yield from _emit_agents(
+                ctx, SUBJECT, [a for a in found if not (parties_only and a.kind == "person")], sentence, 0.85
+            )
         elif place_row and not find_dates(place_row.group("value")):
             yield PlaceFact(SUBJECT, place_row.group("value").strip(), ctx.sentence_prov(sentence, 0.85))
 
@@ -567,7 +606,9 @@ def text_infobox_status_dates(ctx: Context) -> Iterable[Fact]:
         status = re.fullmatch(r"\((terminated|expired|dissolved|denounced|abrogated)\)", following.text.strip(), re.I)
         if status and dates and dates[0].begin == 0 and _only_date(current.text):
             begin, end = current.begin, following.end
-            yield DateFact(SUBJECT, "ended", dates[0].iso, ctx.prov(begin, end, 0.8), _ending_how(status.group(1).lower(), ""))
+            yield DateFact(
+                SUBJECT, "ended", dates[0].iso, ctx.prov(begin, end, 0.8), _ending_how(status.group(1).lower(), "")
+            )
 
 
 def _only_date(text: str) -> bool:
@@ -578,7 +619,9 @@ def _only_date(text: str) -> bool:
 
 
 SIGN_VERB = re.compile(r"\b(?:signed|concluded|sealed)\b")
-FORCE_VERB = re.compile(r"\b(?:came|come|comes|entered|enter|enters|went|go|goes)\s+into\s+(?:force|effect)\b|\btook\s+effect\b|\bbecame\s+effective\b")
+FORCE_VERB = re.compile(
+    r"\b(?:came|come|comes|entered|enter|enters|went|go|goes)\s+into\s+(?:force|effect)\b|\btook\s+effect\b|\bbecame\s+effective\b"
+)
 END_VERB = re.compile(
     r"\b(?:expired|expiration|expiry|lapsed|was\s+terminated|were\s+terminated|been\s+terminated|was\s+abrogated|was\s+denounced"
     r"|was\s+disbanded|was\s+dissolved|been\s+dissolved|declared\s+null\s+and\s+void|was\s+annulled|ceased\s+to\s+be\s+in\s+force)\b"
@@ -592,10 +635,16 @@ def _owner(ctx: Context, sentence: Sentence, verb_at: int) -> str | None:
     return before[-1] if before else None
 
 
-def _date_after(ctx: Context, sentence: Sentence, at: int, window: int = 120, stop_at_ratification: bool = True) -> DateMention | None:
+def _date_after(
+    ctx: Context, sentence: Sentence, at: int, window: int = 120, stop_at_ratification: bool = True
+) -> DateMention | None:
     """The first date after a verb, within its clause (a signing date is not the later ratification's date)."""
     clause = ctx.text[at : min(sentence.end, at + window)]
-    stop = re.search(r"\b(?:ratified|ratification|and\s+(?:came|entered|was\s+ratified))\b|;", clause) if stop_at_ratification else None
+    stop = (
+        re.search(r"\b(?:ratified|ratification|and\s+(?:came|entered|was\s+ratified))\b|;", clause)
+        if stop_at_ratification
+        else None
+    )
     if stop:
         clause = clause[: stop.start()]
     dates = find_dates(clause)
@@ -610,7 +659,9 @@ def _date_before(ctx: Context, sentence: Sentence, at: int) -> DateMention | Non
     a date that opens the sentence or the clause of the verb."""
     opening = re.match(r"(?:On|In|By)\s+", sentence.text)
     if not opening:
-        clause_start = max(ctx.text.rfind(",", sentence.begin, at), ctx.text.rfind(" and ", sentence.begin, at), sentence.begin)
+        clause_start = max(
+            ctx.text.rfind(",", sentence.begin, at), ctx.text.rfind(" and ", sentence.begin, at), sentence.begin
+        )
         clause = ctx.text[clause_start:at]
         lead_in = re.search(r"\b(?:in|on)\s+", clause)
         dates = find_dates(clause)
@@ -625,19 +676,19 @@ def _date_before(ctx: Context, sentence: Sentence, at: int) -> DateMention | Non
 
 @rule("prose_signed")
 def prose_signed(ctx: Context) -> Iterable[Fact]:
-    """"... was signed (at PLACE) on DATE", "On DATE ... signed the treaty": the date of the treaty signed."""
+    """ "... was signed (at PLACE) on DATE", "On DATE ... signed the treaty": the date of the treaty signed."""
     yield from _prose_dates(ctx, SIGN_VERB, "signed", None)
 
 
 @rule("prose_effective")
 def prose_effective(ctx: Context) -> Iterable[Fact]:
-    """"came into force on DATE", "entered into force", "took effect"."""
+    """ "came into force on DATE", "entered into force", "took effect"."""
     yield from _prose_dates(ctx, FORCE_VERB, "effective", None)
 
 
 @rule("prose_ended")
 def prose_ended(ctx: Context) -> Iterable[Fact]:
-    """"expired in 1979", "was terminated on", "the alliance was disbanded in 1991", "declared null and void"."""
+    """ "expired in 1979", "was terminated on", "the alliance was disbanded in 1991", "declared null and void"."""
     yield from _prose_dates(ctx, END_VERB, "ended", "verb")
 
 
@@ -651,7 +702,11 @@ def _prose_dates(ctx: Context, verb: re.Pattern[str], kind: str, how: str | None
                 # later signatory's signature, as in "They both signed the treaty in 2009")
                 signed_object = _object_treaty(ctx, sentence, match.end())
                 owner = signed_object if signed_object and not _known_date(ctx, signed_object, "signed") else None
-            if owner is None or _negated(ctx.text[sentence.begin : match.start()]) or not _adjacent(ctx, sentence, owner, match, kind):
+            if (
+                owner is None
+                or _negated(ctx.text[sentence.begin : match.start()])
+                or not _adjacent(ctx, sentence, owner, match, kind)
+            ):
                 continue
             date = _date_after(ctx, sentence, match.end()) or _date_before(ctx, sentence, match.start())
             if date is None:
@@ -681,7 +736,12 @@ def _adjacent(ctx: Context, sentence: Sentence, owner: str, verb: re.Match[str],
 
 
 def _negated(prefix: str) -> bool:
-    return bool(re.search(r"\b(?:not|never|refused\s+to|refusing\s+to|failed\s+to|planned\s+to|was\s+to\s+be|would\s+be)\s+(?:\w+\s+){0,2}$", prefix))
+    return bool(
+        re.search(
+            r"\b(?:not|never|refused\s+to|refusing\s+to|failed\s+to|planned\s+to|was\s+to\s+be|would\s+be)\s+(?:\w+\s+){0,2}$",
+            prefix,
+        )
+    )
 
 
 # ================================================================ place
@@ -706,7 +766,7 @@ _PLACE = re.compile(
 
 @rule("prose_place")
 def prose_place(ctx: Context) -> Iterable[Fact]:
-    """"signed in Moscow on 23 August 1939", "signed at Warsaw, Poland, on May 14, 1955"."""
+    """ "signed in Moscow on 23 August 1939", "signed at Warsaw, Poland, on May 14, 1955"."""
     if SUBJECT not in ctx.treaties or any(isinstance(f, PlaceFact) for f in ctx.facts):
         return
     for sentence in ctx.sentences[ctx.lead_index :]:
@@ -754,10 +814,19 @@ def _certain_person(ctx: Context, agent: AgentName, item: str, full_names: bool)
 
 
 def _expand_coalitions(text: str, offset: int) -> tuple[str, int]:
-    """"the Central Powers (Germany, Austria-Hungary, ...)": the members are the parties, not the coalition."""
-    for match in re.finditer(r"\b(?:the\s+)?(?:[A-Z][\w'’\-]*\s+)*?(?:Powers|Allies|Entente|Alliance|Axis|Coalition)\s*\(([^()]+)\)", text):
+    """ "the Central Powers (Germany, Austria-Hungary, ...)": the members are the parties, not the coalition."""
+    for match in re.finditer(
+        r"\b(?:the\s+)?(?:[A-Z][\w'’\-]*\s+)*?(?:Powers|Allies|Entente|Alliance|Axis|Coalition)\s*\(([^()]+)\)", text
+    ):
         # blank the coalition's name and brackets, keep its members, so offsets still point into the text
-        text = text[: match.start()] + ", " + " " * (match.start(1) - match.start() - 2) + match.group(1) + " " * (match.end() - match.end(1)) + text[match.end() :]
+        text = (
+            text[: match.start()]
+            + ", "
+            + " " * (match.start(1) - match.start() - 2)
+            + match.group(1)
+            + " " * (match.end() - match.end(1))
+            + text[match.end() :]
+        )
     return text, offset
 
 
@@ -771,7 +840,9 @@ def _list_span(text: str) -> str:
     return text[: stop.start()] if stop else text
 
 
-def _emit_agents(ctx: Context, treaty: str, agents: list[AgentName], sentence: Sentence, confidence: float) -> Iterator[Fact]:
+def _emit_agents(
+    ctx: Context, treaty: str, agents: list[AgentName], sentence: Sentence, confidence: float
+) -> Iterator[Fact]:
     for agent in agents:
         if agent.kind == "organ":
             continue
@@ -804,7 +875,7 @@ def infobox_parties(ctx: Context) -> Iterable[Fact]:
 
 
 def _blank_parentheses(line: str) -> str:
-    """"33 (all states of Latin America)": the remark is not a list item (blanked, so offsets still hold)."""
+    """ "33 (all states of Latin America)": the remark is not a list item (blanked, so offsets still hold)."""
     return re.sub(r"\([^()]*\)", lambda m: " " * len(m.group()), line)
 
 
@@ -818,16 +889,19 @@ def _without_coalitions(agents: list[AgentName]) -> list[AgentName]:
 
 
 def _name_before_title(line: str) -> str:
-    """"Zhao Ziyang, Premier of the State Council" -> "Zhao Ziyang"."""
+    """ "Zhao Ziyang, Premier of the State Council" -> "Zhao Ziyang"."""
     head, _, rest = line.partition(", ")
-    if rest and re.match(r"(?:[A-Z][a-z]+\s+)?(?:Premier|President|Prime|Minister|Foreign|Secretary|Chancellor|King|Queen|Emperor|Ambassador|Chairman|General)\b", rest):
+    if rest and re.match(
+        r"(?:[A-Z][a-z]+\s+)?(?:Premier|President|Prime|Minister|Foreign|Secretary|Chancellor|King|Queen|Emperor|Ambassador|Chairman|General)\b",
+        rest,
+    ):
         return head
     return line
 
 
 @rule("infobox_ratifiers")
 def infobox_ratifiers(ctx: Context) -> Iterable[Fact]:
-    """"Condition | Ratification by Belgium, Canada, ... and by a majority of ...": the ratifying states are parties."""
+    """ "Condition | Ratification by Belgium, Canada, ... and by a majority of ...": the ratifying states are parties."""
     if SUBJECT not in ctx.treaties:
         return
     for item in ctx.article.fields:
@@ -835,7 +909,11 @@ def infobox_ratifiers(ctx: Context) -> Iterable[Fact]:
         if item.key.lower() not in ("condition", "condition_effective", "ratifiers") or not match:
             continue
         span = re.split(r"\s+and\s+by\b|\.", item.value[match.end() :])[0]
-        agents = [a for a in _agents(ctx, span, item.begin + match.end()) if a.kind == "polity" and not COALITION.search(a.surface)]
+        agents = [
+            a
+            for a in _agents(ctx, span, item.begin + match.end())
+            if a.kind == "polity" and not COALITION.search(a.surface)
+        ]
         for agent in agents:
             entity = agent.link.entry.qid if agent.link.entry else None
             yield AgentFact(SUBJECT, "party", agent.surface, ctx.field_prov(item, 0.75), entity)
@@ -846,7 +924,9 @@ def _lines(value: str, begin: int) -> Iterator[tuple[int, str]]:
         yield begin + match.start(), match.group()
 
 
-_SIGNED_BY = re.compile(r"\b(?:signed|concluded|agreed|ratified|negotiated\s+and\s+signed)\s+(?:[^.;]{0,80}?\s)?by\s+(?:the\s+)?")
+_SIGNED_BY = re.compile(
+    r"\b(?:signed|concluded|agreed|ratified|negotiated\s+and\s+signed)\s+(?:[^.;]{0,80}?\s)?by\s+(?:the\s+)?"
+)
 _BETWEEN = re.compile(
     r"\b(?:treaty|pact|agreement|accord|convention|alliance|signed|concluded|relations|peace|conflict|war|settlement|declaration"
     r"|protocol|armistice|truce|agreed)\b(?:[^.;]{0,140}?)\bbetween\s+(?:the\s+)?"
@@ -858,16 +938,21 @@ _WHO_SIGNED = re.compile(
 
 @rule("prose_signed_by")
 def prose_signed_by(ctx: Context) -> Iterable[Fact]:
-    """"The agreement was signed by Germany, France, Britain, and Italy" (parties) or "by Foreign Minister X" (signers)."""
+    """ "The agreement was signed by Germany, France, Britain, and Italy" (parties) or "by Foreign Minister X" (signers)."""
     for sentence in ctx.sentences[ctx.lead_index :]:
         for match in _SIGNED_BY.finditer(sentence.text):
-            if re.search(r"\b(?:but|which|who|whom|while|although)\b|\b\w+ed\b", match.group(0)[len(match.group(0).split()[0]) :]):
+            if re.search(
+                r"\b(?:but|which|who|whom|while|although)\b|\b\w+ed\b", match.group(0)[len(match.group(0).split()[0]) :]
+            ):
                 continue  # "signed in 1920, but later rejected by X": X did not sign
             owner = _owner(ctx, sentence, sentence.begin + match.start())
             if owner is None or _negated(sentence.text[: match.start()]) or "ratified" in match.group(0):
                 continue
             rest = sentence.text[match.end() :]
-            counted = re.match(r"(?:\w+\s+){0,3}(?:states|nations|countries|powers|governments|parties)\b[^.;]{0,20}?\b(?:among\s+them|including|namely|notably)\s+(?:the\s+)?", rest)
+            counted = re.match(
+                r"(?:\w+\s+){0,3}(?:states|nations|countries|powers|governments|parties)\b[^.;]{0,20}?\b(?:among\s+them|including|namely|notably)\s+(?:the\s+)?",
+                rest,
+            )
             if counted:
                 rest = rest[counted.end() :]
             if re.search(r"^[^.;]*?\s(?:for|on\s+behalf\s+of)\s+(?:the\s+)?[A-Z]", rest) and owner:
@@ -875,14 +960,17 @@ def prose_signed_by(ctx: Context) -> Iterable[Fact]:
                 yield from _for_lists(ctx, sentence, len(sentence.text) - len(rest), owner)
                 continue
             span = _list_with_dash(rest)
-            if re.match(r"(?:the\s+)?(?:representatives|delegates|envoys|plenipotentiaries|delegations|governments)\s+of\b", span):
+            if re.match(
+                r"(?:the\s+)?(?:representatives|delegates|envoys|plenipotentiaries|delegations|governments)\s+of\b",
+                span,
+            ):
                 continue
             agents = _without_coalitions(_agents(ctx, span, sentence.begin + len(sentence.text) - len(rest)))
             yield from _emit_agents(ctx, owner, agents, sentence, 0.85)
 
 
 def _list_with_dash(text: str) -> str:
-    """"the Soviet Union and its seven East European satellites—Poland, ..., and East Germany"."""
+    """ "the Soviet Union and its seven East European satellites—Poland, ..., and East Germany"."""
     dash = re.match(r"([^—.;]{0,80})—([^.;]+)", text)
     if dash:
         return dash.group(1) + ", " + _list_span(dash.group(2))
@@ -891,7 +979,7 @@ def _list_with_dash(text: str) -> str:
 
 @rule("prose_between")
 def prose_between(ctx: Context) -> Iterable[Fact]:
-    """"a non-aggression pact between Nazi Germany and the Soviet Union", "signed ... between A and B"."""
+    """ "a non-aggression pact between Nazi Germany and the Soviet Union", "signed ... between A and B"."""
     for sentence in ctx.sentences[ctx.lead_index :]:
         match = _BETWEEN.search(sentence.text)
         if not match:
@@ -907,11 +995,15 @@ def prose_between(ctx: Context) -> Iterable[Fact]:
 
 def _negotiation_only(prefix: str) -> bool:
     """Talks between A and B are not a treaty between them."""
-    return bool(re.search(r"\b(?:negotiations|talks|disagreements?|differences|war|trade|co-?operation)\b[^.]{0,30}$", prefix[-50:]))
+    return bool(
+        re.search(
+            r"\b(?:negotiations|talks|disagreements?|differences|war|trade|co-?operation)\b[^.]{0,30}$", prefix[-50:]
+        )
+    )
 
 
 def _between_span(text: str) -> str:
-    """"A and B" after "between", including a parenthesised member list and an "Allied A, B, and C" list."""
+    """ "A and B" after "between", including a parenthesised member list and an "Allied A, B, and C" list."""
     span = re.match(r"[^.;]*?\([^()]*\)|[^.;(]*", text)
     chunk = span.group(0) if span else text
     stop = re.search(
@@ -921,7 +1013,9 @@ def _between_span(text: str) -> str:
     return chunk[: stop.start()] if stop else chunk
 
 
-_SIGNED_VERB = re.compile(r"\b(?:had\s+|have\s+|has\s+|jointly\s+|eventually\s+|later\s+|then\s+|also\s+)?(?:signed|put\s+(?:his|her|their)\s+names?\s+to)\b")
+_SIGNED_VERB = re.compile(
+    r"\b(?:had\s+|have\s+|has\s+|jointly\s+|eventually\s+|later\s+|then\s+|also\s+)?(?:signed|put\s+(?:his|her|their)\s+names?\s+to)\b"
+)
 
 
 @rule("prose_subjects_signed")
@@ -936,25 +1030,40 @@ def prose_subjects_signed(ctx: Context) -> Iterable[Fact]:
             owner = (
                 _object_treaty(ctx, sentence, sentence.begin + verb.end())
                 or ctx.register_named(sentence, sentence.begin + verb.start() - 1)
-                or (_owner(ctx, sentence, sentence.begin + verb.start()) if re.match(r"\s+(?:for|on\s+behalf|in|at|on)\b", after) else None)
-                or (SUBJECT if re.match(r"\s+(?:for|on\s+behalf\s+of|with)\s+(?:the\s+)?[A-Z]", after) and _only_subject(ctx, sentence) else None)
+                or (
+                    _owner(ctx, sentence, sentence.begin + verb.start())
+                    if re.match(r"\s+(?:for|on\s+behalf|in|at|on)\b", after)
+                    else None
+                )
+                or (
+                    SUBJECT
+                    if re.match(r"\s+(?:for|on\s+behalf\s+of|with)\s+(?:the\s+)?[A-Z]", after)
+                    and _only_subject(ctx, sentence)
+                    else None
+                )
             )
             if owner is None or _negated(text[: verb.start()]):
                 continue
             subject_text, subject_at = _clause_subject(text, verb.start())
             if text[: verb.start()].rstrip().endswith(","):
                 subject_text = ""  # ", signed in Washington": a participle, with no subject of its own
-            agents = [a for a in _agents(ctx, subject_text, sentence.begin + subject_at, strict=True) if a.kind != "organ"]
+            agents = [
+                a for a in _agents(ctx, subject_text, sentence.begin + subject_at, strict=True) if a.kind != "organ"
+            ]
             if re.search(r"(?:^|\s)(?:They|they|Both)(?:\s+both)?\s*$", text[: verb.start()]):
                 agents = _previous_polities(ctx, sentence)
             colon = re.match(r"\s+(?:it|the\s+\w+)\s*:\s*", after)
             if colon:  # "signed it: A, B and C"
                 start = verb.end() + colon.end()
-                agents = [a for a in _agents(ctx, _list_span(text[start:]), sentence.begin + start) if a.kind == "person"]
+                agents = [
+                    a for a in _agents(ctx, _list_span(text[start:]), sentence.begin + start) if a.kind == "person"
+                ]
             with_list = re.match(r"\s+with\s+(?:the\s+)?", after)
             if with_list:  # "X signed with A, B and C" (persons: co-signers; a state: the other party)
                 start = verb.end() + with_list.end()
-                agents += [a for a in _agents(ctx, _list_span(text[start:]), sentence.begin + start) if a.kind != "organ"]
+                agents += [
+                    a for a in _agents(ctx, _list_span(text[start:]), sentence.begin + start) if a.kind != "organ"
+                ]
             yield from _emit_agents(ctx, owner, agents, sentence, 0.8)
             yield from _signed_for(ctx, sentence, verb.end(), owner, bool(agents))
         who = _WHO_SIGNED.search(text)
@@ -963,7 +1072,11 @@ def prose_subjects_signed(ctx: Context) -> Iterable[Fact]:
             if re.search(r"\s+for\s+[A-Z]", text[who.end() :]):
                 yield from _for_lists(ctx, sentence, who.end(), owner)
             else:
-                agents = [a for a in _agents(ctx, _list_span(text[who.end() :]), sentence.begin + who.end()) if a.kind == "person"]
+                agents = [
+                    a
+                    for a in _agents(ctx, _list_span(text[who.end() :]), sentence.begin + who.end())
+                    if a.kind == "person"
+                ]
                 yield from _emit_agents(ctx, owner, agents, sentence, 0.8)
 
 
@@ -971,23 +1084,29 @@ def _only_subject(ctx: Context, sentence: Sentence) -> bool:
     return all(key == SUBJECT for _, key in ctx.treaty_in(sentence))
 
 
-_JOINED = re.compile(r"\b(?:joined|acceded\s+to|adhered\s+to|became\s+(?:a\s+)?(?:party|parties|signatory|signatories)\s+to)\b")
+_JOINED = re.compile(
+    r"\b(?:joined|acceded\s+to|adhered\s+to|became\s+(?:a\s+)?(?:party|parties|signatory|signatories)\s+to)\b"
+)
 
 
 @rule("prose_joined")
 def prose_joined(ctx: Context) -> Iterable[Fact]:
-    """"Italy joined the pact in 1937", "Italy joined on 6 November 1937", "Spain acceded to the treaty": a party,
+    """ "Italy joined the pact in 1937", "Italy joined on 6 November 1937", "Spain acceded to the treaty": a party,
     unless what it joined is something else ("joined NATO")."""
     for sentence in ctx.sentences[ctx.lead_index :]:
         for verb in _JOINED.finditer(sentence.text):
             after = sentence.text[verb.end() :]
             owner = _object_treaty(ctx, sentence, sentence.begin + verb.end())
             if owner is None:
-                if not re.match(r"\s+(?:on|in|at|later|too|as\s+well)\b|\s*[.,;]|\s*$", after) or not _only_subject(ctx, sentence):
+                if not re.match(r"\s+(?:on|in|at|later|too|as\s+well)\b|\s*[.,;]|\s*$", after) or not _only_subject(
+                    ctx, sentence
+                ):
                     continue  # "joined NATO": an organisation, not the treaty
                 owner = SUBJECT
             subject_text, subject_at = _clause_subject(sentence.text, verb.start())
-            agents = [a for a in _agents(ctx, subject_text, sentence.begin + subject_at, strict=True) if a.kind == "polity"]
+            agents = [
+                a for a in _agents(ctx, subject_text, sentence.begin + subject_at, strict=True) if a.kind == "polity"
+            ]
             yield from _emit_agents(ctx, owner, agents, sentence, 0.75)
 
 
@@ -1002,7 +1121,12 @@ def _clause_subject(text: str, verb_at: int) -> tuple[str, int]:
         start = opening.end()
     elif dated and re.match(r"(?:On|In|By)\s+$", before[: dated[0].begin]):
         start = dated[0].end  # "On 8 April 2010 Barack Obama and Dmitry Medvedev signed ..."
-    breaks = [m.end() for m in re.finditer(r";\s*|:\s*|\bwhich\s+|\bwhom\s+|\bthat\s+|\bwhile\s+|\bwhereas\s+|\band\s+(?=the\s+[a-z])", before)]
+    breaks = [
+        m.end()
+        for m in re.finditer(
+            r";\s*|:\s*|\bwhich\s+|\bwhom\s+|\bthat\s+|\bwhile\s+|\bwhereas\s+|\band\s+(?=the\s+[a-z])", before
+        )
+    ]
     start = max([start, *[b for b in breaks if b > start]])
     subject = re.sub(r",\s*who\s+[^,]*,", lambda m: " " * len(m.group()), before[start:])
     if re.fullmatch(r"\s*(?:They|Both|They\s+both)\s*", subject):
@@ -1011,15 +1135,28 @@ def _clause_subject(text: str, verb_at: int) -> tuple[str, int]:
 
 
 def _signed_for(ctx: Context, sentence: Sentence, at: int, owner: str, signer_found: bool) -> Iterator[Fact]:
-    """"... signed for the United States and Briand for France": the states after "for" / "on behalf of" are
+    """ "... signed for the United States and Briand for France": the states after "for" / "on behalf of" are
     parties, and an elliptical "and Briand for France" adds a signer."""
     text = sentence.text
-    for match in re.finditer(r"\b(?:for|on\s+behalf\s+of)\s+(?:the\s+)?(?P<state>[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*)*)", text[at:]):
-        states = [a for a in _agents(ctx, match.group("state"), sentence.begin + at + match.start("state")) if a.kind == "polity"]
+    for match in re.finditer(
+        r"\b(?:for|on\s+behalf\s+of)\s+(?:the\s+)?(?P<state>[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*)*)", text[at:]
+    ):
+        states = [
+            a
+            for a in _agents(ctx, match.group("state"), sentence.begin + at + match.start("state"))
+            if a.kind == "polity"
+        ]
         yield from _emit_agents(ctx, owner, states, sentence, 0.75)
-        ellipsis = re.search(r"(?:,\s*|\s+)and\s+(?P<person>[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*){0,3})\s*$", text[at : at + match.start()])
+        ellipsis = re.search(
+            r"(?:,\s*|\s+)and\s+(?P<person>[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*){0,3})\s*$",
+            text[at : at + match.start()],
+        )
         if ellipsis and signer_found:
-            persons = [a for a in _agents(ctx, ellipsis.group("person"), sentence.begin + at + ellipsis.start("person")) if a.kind == "person"]
+            persons = [
+                a
+                for a in _agents(ctx, ellipsis.group("person"), sentence.begin + at + ellipsis.start("person"))
+                if a.kind == "person"
+            ]
             yield from _emit_agents(ctx, owner, persons, sentence, 0.7)
 
 
@@ -1030,20 +1167,22 @@ def _object_treaty(ctx: Context, sentence: Sentence, verb_at: int) -> str | None
 
 
 def _previous_polities(ctx: Context, sentence: Sentence) -> list[AgentName]:
-    """"Croatia and Albania were invited to join. They both signed the treaty": "they" are the polities that
+    """ "Croatia and Albania were invited to join. They both signed the treaty": "they" are the polities that
     open the previous sentence."""
     index = ctx.sentences.index(sentence)
     if index == 0:
         return []
     previous = ctx.sentences[index - 1]
-    head = re.match(r"(?:(?:On|In|During|After)\b[^,]*,\s*)?(?P<list>[^,.;]*?)\s+(?:were|was|had|have)\b", previous.text)
+    head = re.match(
+        r"(?:(?:On|In|During|After)\b[^,]*,\s*)?(?P<list>[^,.;]*?)\s+(?:were|was|had|have)\b", previous.text
+    )
     if not head:
         return []
     return [a for a in _agents(ctx, head.group("list"), previous.begin + head.start("list")) if a.kind == "polity"]
 
 
 def _for_lists(ctx: Context, sentence: Sentence, at: int, owner: str) -> Iterator[Fact]:
-    """"X and Y for Russia, and Z and W for Japan": persons are signers, the states after "for" parties."""
+    """ "X and Y for Russia, and Z and W for Japan": persons are signers, the states after "for" parties."""
     rest = sentence.text[at:]
     pattern = r"(?P<persons>[^,;.]+?)\s+(?:for|on\s+behalf\s+of)\s+(?:the\s+)?(?P<state>[A-Z][\w\s'’\-]*?)(?=,|;|\.|\s+and\s+[A-Z]|$)"
     for group in re.finditer(pattern, rest):
@@ -1055,15 +1194,22 @@ def _for_lists(ctx: Context, sentence: Sentence, at: int, owner: str) -> Iterato
 
 @rule("envoys_signed")
 def envoys_signed(ctx: Context) -> Iterable[Fact]:
-    """"... appointed A, B and C as envoys ..." then "These envoys signed the treaty": the envoys are signers."""
+    """ "... appointed A, B and C as envoys ..." then "These envoys signed the treaty": the envoys are signers."""
     groups: dict[str, tuple[list[AgentName], Sentence]] = {}
     for sentence in ctx.sentences[ctx.lead_index :]:
         text = sentence.text
-        for match in re.finditer(r"\b(?:of|appointed|named|sent)\s+(?P<list>[A-Z][^.;]*?)\s+as\s+(?:\w+\s+)?(?P<role>envoys|delegates|plenipotentiaries|representatives|negotiators)\b", text):
-            agents = [a for a in _agents(ctx, match.group("list"), sentence.begin + match.start("list")) if a.kind == "person"]
+        for match in re.finditer(
+            r"\b(?:of|appointed|named|sent)\s+(?P<list>[A-Z][^.;]*?)\s+as\s+(?:\w+\s+)?(?P<role>envoys|delegates|plenipotentiaries|representatives|negotiators)\b",
+            text,
+        ):
+            agents = [
+                a for a in _agents(ctx, match.group("list"), sentence.begin + match.start("list")) if a.kind == "person"
+            ]
             if agents:
                 groups[match.group("role")] = (agents, sentence)
-        reference = re.search(r"\b(?:These|The|Those)\s+(envoys|delegates|plenipotentiaries|representatives)\s+(?:\w+\s+)?signed\b", text)
+        reference = re.search(
+            r"\b(?:These|The|Those)\s+(envoys|delegates|plenipotentiaries|representatives)\s+(?:\w+\s+)?signed\b", text
+        )
         if reference and reference.group(1) in groups:
             owner = _object_treaty(ctx, sentence, sentence.begin + reference.end() - len("signed"))
             if owner:
@@ -1071,7 +1217,9 @@ def envoys_signed(ctx: Context) -> Iterable[Fact]:
                 yield from _emit_agents(ctx, owner, agents, sentence, 0.75)
 
 
-_PERSON_LINE = re.compile(r"^[A-Z][\w'’.\-]+(?:\s+[A-Z][\w'’.\-]+){1,3}(?:\s*;\s*[A-Z][\w'’.\-]+(?:\s+[A-Z][\w'’.\-]+){1,3})+$")
+_PERSON_LINE = re.compile(
+    r"^[A-Z][\w'’.\-]+(?:\s+[A-Z][\w'’.\-]+){1,3}(?:\s*;\s*[A-Z][\w'’.\-]+(?:\s+[A-Z][\w'’.\-]+){1,3})+$"
+)
 
 
 @rule("text_infobox_signers")
@@ -1101,12 +1249,14 @@ _TOOK_AS_MODEL = re.compile(r"\btook\s+(?:the\s+)?(?=[A-Z])")
 _BASED_ON = re.compile(
     r"\b(?:based|modell?ed|patterned|founded)\s+(?:\w+\s+){0,5}?(?:on|upon)\s+(?:the\s+)?(?:(?:prior|earlier|previous|original)\s+)?"
 )
-_REAFFIRMED_BY = re.compile(r"\b(?:was|were)\s+(?:later\s+)?(?:reaffirmed|renewed|confirmed|extended)\s+by\s+(?:the\s+)?")
+_REAFFIRMED_BY = re.compile(
+    r"\b(?:was|were)\s+(?:later\s+)?(?:reaffirmed|renewed|confirmed|extended)\s+by\s+(?:the\s+)?"
+)
 
 
 @rule("lineage")
 def lineage(ctx: Context) -> Iterable[Fact]:
-    """"T1 was superseded by T2", "T2 replaced T1", "based on the prior T1", "reaffirmed by T2"."""
+    """ "T1 was superseded by T2", "T2 replaced T1", "based on the prior T1", "reaffirmed by T2"."""
     if SUBJECT not in ctx.treaties:
         return
     for sentence in ctx.sentences[ctx.lead_index :]:
@@ -1124,7 +1274,9 @@ def _lineage_in(ctx: Context, sentence: Sentence) -> Iterator[Fact]:
     ):
         for match in pattern.finditer(text):
             verb_at = sentence.begin + match.start()
-            if pattern is _TOOK_AS_MODEL and not re.match(r"[^.;]{0,80}?\bas\s+(?:their|its|a|the)\s+model\b", text[match.end() :]):
+            if pattern is _TOOK_AS_MODEL and not re.match(
+                r"[^.;]{0,80}?\bas\s+(?:their|its|a|the)\s+model\b", text[match.end() :]
+            ):
                 continue  # "took the X as their model": only then is "took" a lineage
             named = _treaty_right_after(ctx, sentence, match.end())
             if named is None:
@@ -1168,7 +1320,9 @@ def _sentence_subject_treaty(ctx: Context, sentence: Sentence, verb_at: int) -> 
 def _treaty_right_after(ctx: Context, sentence: Sentence, at: int) -> str | None:
     """The treaty named at `at` (a new reference when the article has not named it yet)."""
     rest = sentence.text[at:]
-    if re.search(r"\bby\s+$", sentence.text[:at]) and re.match(r"(?:it|the\s+(?:new\s+|present\s+|later\s+)?(?:treaty|pact|agreement|accord|convention))\b", rest):
+    if re.search(r"\bby\s+$", sentence.text[:at]) and re.match(
+        r"(?:it|the\s+(?:new\s+|present\s+|later\s+)?(?:treaty|pact|agreement|accord|convention))\b", rest
+    ):
         return SUBJECT  # "being superseded by it": the article's treaty
     same_name = re.match(r"(?:the\s+)?(?:prior\s+|earlier\s+|previous\s+)?[Tt]reaty\s+of\s+the\s+same\s+name\b", rest)
     if same_name:
@@ -1184,7 +1338,7 @@ def _treaty_right_after(ctx: Context, sentence: Sentence, at: int) -> str | None
 
 
 def _same_name_treaty(ctx: Context, sentence: Sentence, at: int) -> str | None:
-    """"the prior Treaty of the same name ... in 1945": an earlier treaty sharing the subject's (shortest) name."""
+    """ "the prior Treaty of the same name ... in 1945": an earlier treaty sharing the subject's (shortest) name."""
     dates = find_dates(sentence.text[at:])
     if not dates:
         return None
@@ -1199,7 +1353,9 @@ def _same_name_treaty(ctx: Context, sentence: Sentence, at: int) -> str | None:
 # ================================================================ violations and resolutions
 
 
-_VIOLATION = re.compile(r"\b(?:violated|violating|violation|violations|breached|breaching|breach|broke|broken|contravened|contravening)\b")
+_VIOLATION = re.compile(
+    r"\b(?:violated|violating|violation|violations|breached|breaching|breach|broke|broken|contravened|contravening)\b"
+)
 _RESOLUTION = re.compile(
     r"\b(?:(?P<body>(?:United\s+Nations|UN|U\.N\.)\s+(?:General\s+Assembly|Security\s+Council)|General\s+Assembly|Security\s+Council)"
     r"\s+(?:\w+\s+){0,2}?)?[Rr]esolution\s+(?:No\.\s*)?(?P<number>\d{1,5}(?:/\d+)?)"
@@ -1209,7 +1365,9 @@ _ACTIVE_VOTE = re.compile(
     r"|approved|ratified|rejected|adopted|endorsed|gave\s+its\s+(?:advice\s+and\s+)?consent|consented|advised\s+and\s+consented)"
 )
 _VOTE_WORD = re.compile(r"\b(?:voted|approved|ratified|rejected|adopted|endorsed|consent|consented)\b")
-_PASSIVE_VOTE = re.compile(r"\b(?:was|were)\s+(?:\w+ly\s+)?(?P<verb>approved|ratified|rejected|adopted|endorsed)\s+by\s+(?:the\s+)?")
+_PASSIVE_VOTE = re.compile(
+    r"\b(?:was|were)\s+(?:\w+ly\s+)?(?P<verb>approved|ratified|rejected|adopted|endorsed)\s+by\s+(?:the\s+)?"
+)
 
 
 @rule("resolutions_un")
@@ -1220,12 +1378,16 @@ def resolutions_un(ctx: Context) -> Iterable[Fact]:
             body_text = match.group("body") or _un_body_nearby(sentence.text)
             if not body_text:
                 continue
-            kind = "unsc" if "Security" in body_text else "unga"
+            kind: Literal["unsc", "unga"] = "unsc" if "Security" in body_text else "unga"
             body = "United Nations Security Council" if kind == "unsc" else "United Nations General Assembly"
             number = match.group("number")
             date = _date_after(ctx, sentence, sentence.begin + match.end(), 80)
             refs = ctx.treaty_in(sentence)
-            decision = "violation" if _VIOLATION.search(sentence.text) else ("termination" if re.search(r"terminat", sentence.text) else None)
+            decision = (
+                "violation"
+                if _VIOLATION.search(sentence.text)
+                else ("termination" if re.search(r"terminat", sentence.text) else None)
+            )
             entity = ctx.gazetteer.lookup(body).entry
             yield ResolutionFact(
                 key=f"R-{kind}-{number}",
@@ -1256,7 +1418,9 @@ def legislative_votes(ctx: Context) -> Iterable[Fact]:
             refs = ctx.treaty_in(sentence)
             if not refs and not re.search(r"\bratification\b|\bconsent\b", sentence.text):
                 continue
-            date = _date_after(ctx, sentence, verb_end, 160, stop_at_ratification=False) or _date_before(ctx, sentence, verb_end)
+            date = _date_after(ctx, sentence, verb_end, 160, stop_at_ratification=False) or _date_before(
+                ctx, sentence, verb_end
+            )
             if date is None or _ratifies_something_else(ctx.text[verb_end : sentence.end]):
                 continue
             name, entity = body
@@ -1264,10 +1428,14 @@ def legislative_votes(ctx: Context) -> Iterable[Fact]:
                 continue
             seen.setdefault(name, set()).add(date.iso)
             decision = _decision(verb)
-            concerned = _object_treaty(ctx, sentence, verb_end - len(verb.split()[-1]) - 1) or _owner(ctx, sentence, verb_end) or (refs[0][1] if refs else SUBJECT)
+            concerned = (
+                _object_treaty(ctx, sentence, verb_end - len(verb.split()[-1]) - 1)
+                or _owner(ctx, sentence, verb_end)
+                or (refs[0][1] if refs else SUBJECT)
+            )
             yield ResolutionFact(
                 key=f"R-vote-{slug_key(name)}-{date.iso}",
-                label=f"{name} vote of {ctx.text[date.begin:date.end]}",
+                label=f"{name} vote of {ctx.text[date.begin : date.end]}",
                 kind="legislative",
                 prov=ctx.sentence_prov(sentence, 0.8),
                 body=name,
@@ -1334,13 +1502,13 @@ def _decision(verb: str) -> str:
 
 
 def _ratifies_something_else(after: str) -> bool:
-    """"ratified the appointment of ..." is a vote, but not about a treaty."""
+    """ "ratified the appointment of ..." is a vote, but not about a treaty."""
     return bool(re.match(r"\s*the\s+(?:appointment|nomination|budget|election|decision)\b", after))
 
 
 @rule("violations")
 def violations(ctx: Context) -> Iterable[Fact]:
-    """"X had violated the terms of the treaty", "..., which was a violation of the Treaty of Y" (violators: the
+    """ "X had violated the terms of the treaty", "..., which was a violation of the Treaty of Y" (violators: the
     parties named before), with the resolution or body that found so, when the sentence names one."""
     resolutions = {f.prov.evidence.begin: f for f in ctx.facts if isinstance(f, ResolutionFact)}
     for sentence in ctx.sentences[ctx.lead_index :]:
@@ -1350,7 +1518,9 @@ def violations(ctx: Context) -> Iterable[Fact]:
                 yield from _violation_facts(ctx, sentence, match, treaty, resolutions.get(sentence.begin))
 
 
-def _violation_facts(ctx: Context, sentence: Sentence, match: re.Match[str], treaty: str, finding: ResolutionFact | None) -> Iterator[Fact]:
+def _violation_facts(
+    ctx: Context, sentence: Sentence, match: re.Match[str], treaty: str, finding: ResolutionFact | None
+) -> Iterator[Fact]:
     for agent in _violators(ctx, sentence, match):
         entity = agent.link.entry.qid if agent.link.entry else None
         yield ViolationFact(
@@ -1366,23 +1536,36 @@ def _violation_facts(ctx: Context, sentence: Sentence, match: re.Match[str], tre
 def _violated_treaty(ctx: Context, sentence: Sentence, match: re.Match[str]) -> str | None:
     """The treaty right after the violation word ("violation of the Treaty of X", "violated the terms of the treaty")."""
     after = sentence.text[match.end() : match.end() + 60]
-    if re.match(r"\s+(?:of\s+)?(?:the\s+)?(?:terms\s+of\s+|provisions\s+of\s+|spirit\s+of\s+)?(?:the\s+)?(?:treaty|pact|agreement|accord|convention|it)\b", after):
+    if re.match(
+        r"\s+(?:of\s+)?(?:the\s+)?(?:terms\s+of\s+|provisions\s+of\s+|spirit\s+of\s+)?(?:the\s+)?(?:treaty|pact|agreement|accord|convention|it)\b",
+        after,
+    ):
         return SUBJECT
-    if re.match(r"\s+(?:of\s+)?its\s+(?:terms|provisions|obligations|clauses|articles)\b", after) and _only_subject(ctx, sentence):
+    if re.match(r"\s+(?:of\s+)?its\s+(?:terms|provisions|obligations|clauses|articles)\b", after) and _only_subject(
+        ctx, sentence
+    ):
         return SUBJECT
     named = re.match(r"\s+(?:of\s+)?(?:the\s+)?(?:terms\s+of\s+|provisions\s+of\s+)?(?:the\s+)?", after)
     key = _treaty_right_after(ctx, sentence, match.end() + (named.end() if named else 0))
     if key:
         return key
-    if re.search(r"\bto\s+(?:be|have\s+been)\s+in\s+(?:material\s+)?$", sentence.text[: match.start()]) and _only_subject(ctx, sentence):
+    if re.search(
+        r"\bto\s+(?:be|have\s+been)\s+in\s+(?:material\s+)?$", sentence.text[: match.start()]
+    ) and _only_subject(ctx, sentence):
         return SUBJECT  # "declared Russia to be in material breach": of the article's treaty
-    passive = re.search(r"\b(?:treaty|pact|agreement)\s+(?:was|had\s+been)\s+(?:\w+\s+)?(?:violated|breached|broken)\s+by\b", sentence.text)
+    passive = re.search(
+        r"\b(?:treaty|pact|agreement)\s+(?:was|had\s+been)\s+(?:\w+\s+)?(?:violated|breached|broken)\s+by\b",
+        sentence.text,
+    )
     return SUBJECT if passive else None
 
 
 def _violators(ctx: Context, sentence: Sentence, match: re.Match[str]) -> list[AgentName]:
     text = sentence.text
-    declared = re.search(r"\b(?:declared|found|judged|deemed|considered|held)\s+(?:the\s+)?(?P<x>[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*)*)\s+to\s+(?:be|have\s+been)\s+in\s+(?:material\s+)?$", text[: match.start()])
+    declared = re.search(
+        r"\b(?:declared|found|judged|deemed|considered|held)\s+(?:the\s+)?(?P<x>[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*)*)\s+to\s+(?:be|have\s+been)\s+in\s+(?:material\s+)?$",
+        text[: match.start()],
+    )
     if declared:  # "declared Russia to be in material breach"
         agent = classify(declared.group("x"), sentence.begin + declared.start("x"), ctx.gazetteer, ctx.subject_year)
         return [agent] if agent and agent.kind == "polity" else []

@@ -22,7 +22,27 @@ NOT_TREATY_TAIL = re.compile(
     r"^(?:Organization|Organisation|Conference|Council|Commission|Committee|War|Wars|Army|Prize|Forces|Party|Movement"
     r"|Tower|Palace|Hall|Building|Park|Museum|Day|Talks|Negotiations|Zone|Line|Studies|Institute|Foundation)$"
 )
-_DETERMINERS = {"This", "That", "These", "Those", "The", "Each", "Every", "Its", "Their", "A", "An", "Another", "Such", "Which", "Any", "No", "Our", "His", "Her"}
+_DETERMINERS = {
+    "This",
+    "That",
+    "These",
+    "Those",
+    "The",
+    "Each",
+    "Every",
+    "Its",
+    "Their",
+    "A",
+    "An",
+    "Another",
+    "Such",
+    "Which",
+    "Any",
+    "No",
+    "Our",
+    "His",
+    "Her",
+}
 _WORD = r"(?:(?:[A-Z]\.){2,}(?:[\-–][A-Z][\w'’\-–]*)?|[A-ZÀ-ÖØ-Þ\u0100-\u024f][\w'’\-–]*)"
 _TOKEN = re.compile(rf"{_WORD}|[a-z]+|\d{{4}}|,|\(|\)|[^\s\w]", re.UNICODE)
 
@@ -56,8 +76,12 @@ def looks_like_treaty_name(name: str) -> bool:
         bare = word.strip(".,")
         if _KEYWORD_RE.match(bare) and _keyword_ok([w.strip(".,") for w in words], i):
             return True
-        if i == len(words) - 1 and i > 0 and _KEYWORD_LOWER_RE.match(bare) and words[i - 1][:1].isupper() and (
-            words[i - 1] not in _DETERMINERS
+        if (
+            i == len(words) - 1
+            and i > 0
+            and _KEYWORD_LOWER_RE.match(bare)
+            and words[i - 1][:1].isupper()
+            and (words[i - 1] not in _DETERMINERS)
         ):
             return True  # "the Molotov–Ribbentrop pact"
     return False
@@ -107,12 +131,17 @@ def _find_treaty_names(text: str) -> tuple[NameMention, ...]:
 
 
 def _split_joined(text: str, begin: int, end: int) -> list[tuple[int, int]]:
-    """"the Northern Pact and the Lindholm Accord" is two names: split at "and" when the left part ends with a
+    """ "the Northern Pact and the Lindholm Accord" is two names: split at "and" when the left part ends with a
     treaty word and the right part is a treaty name of its own (not "Treaty of Friendship and Alliance")."""
     for match in re.finditer(r"\s+and\s+(?:the\s+)?", text[begin:end]):
         left_end, right_begin = begin + match.start(), begin + match.end()
         left, right = text[begin:left_end], text[right_begin:end]
-        if re.search(rf"\b(?:{KEYWORDS})$", left) and len(left.split()) >= 2 and len(right.split()) >= 2 and looks_like_treaty_name(right):
+        if (
+            re.search(rf"\b(?:{KEYWORDS})$", left)
+            and len(left.split()) >= 2
+            and len(right.split()) >= 2
+            and looks_like_treaty_name(right)
+        ):
             return [(begin, left_end), *_split_joined(text, right_begin, end)]
     return [(begin, end)]
 
@@ -145,7 +174,7 @@ def _attached_year(text: str, begin: int, end: int) -> int | None:
 
 
 def clean_name(name: str) -> tuple[str, int | None]:
-    """"Treaty of Rapallo (1922)" -> ("Treaty of Rapallo", 1922); footnote markers and quotes dropped."""
+    """ "Treaty of Rapallo (1922)" -> ("Treaty of Rapallo", 1922); footnote markers and quotes dropped."""
     year = None
     match = re.search(r"\s*\((\d{4})\)\s*$", name)
     if match:
