@@ -343,3 +343,24 @@ def test_a_vote_on_something_else_is_not_about_the_treaty() -> None:
         "The Treaty of Lindholm was signed in 1911. On 1 May 1911 the Riksdag ratified the appointment of the envoys."
     )
     assert of(facts, ResolutionFact) == []
+
+
+# ---------------------------------------------------------------- endings by a party
+
+
+def test_a_party_denouncing_the_treaty_ends_it() -> None:
+    facts = run(
+        "The Pact of Orvel was signed by Norway and Iceland in 1955. In a speech of 4 May 1961 the king denounced the pact."
+    )
+    assert ("1961-05-04", "denounced") in {(f.value, f.how) for f in of(facts, DateFact) if f.kind == "ended"}
+
+
+def test_withdrawal_ends_a_two_party_treaty_only() -> None:
+    bilateral = run(
+        "The Pact of Orvel was signed by Norway and Iceland in 1955. Iceland withdrew from the pact in 1970."
+    )
+    assert ("1970", "withdrawn") in {(f.value, f.how) for f in of(bilateral, DateFact) if f.kind == "ended"}
+    multilateral = run(
+        "The Pact of Orvel was signed by Norway, Iceland and Denmark in 1955. Iceland withdrew from the pact in 1970."
+    )
+    assert dates(multilateral, "ended") == set()

@@ -960,12 +960,14 @@ def prose_signed_by(ctx: Context) -> Iterable[Fact]:
                 yield from _for_lists(ctx, sentence, len(sentence.text) - len(rest), owner)
                 continue
             span = _list_with_dash(rest)
+            agents = _without_coalitions(_agents(ctx, span, sentence.begin + len(sentence.text) - len(rest)))
             if re.match(
                 r"(?:the\s+)?(?:representatives|delegates|envoys|plenipotentiaries|delegations|governments)\s+of\b",
                 span,
             ):
-                continue
-            agents = _without_coalitions(_agents(ctx, span, sentence.begin + len(sentence.text) - len(rest)))
+                # "signed by the representatives of Germany and Japan": the states are parties; "of Sultan X":
+                # the signers are not named
+                agents = [a for a in agents if a.kind == "polity"]
             yield from _emit_agents(ctx, owner, agents, sentence, 0.85)
 
 
@@ -1592,6 +1594,59 @@ def _violators(ctx: Context, sentence: Sentence, match: re.Match[str]) -> list[A
             agent = classify(name, clause_at + begin, ctx.gazetteer, ctx.subject_year)
             return [agent] if agent and agent.kind == "polity" else []
     return []
+
+
+# ================================================================ endings by a party (after the parties are known)
+
+
+_ACTIVE_END = re.compile(
+    r"\b(?P<verb>denounced|abrogated|terminated|annulled|repudiated|renounced)\s+(?:the|its|their|this)\s+"
+)
+_WITHDREW = re.compile(r"\b(?:withdrew|withdrawn|withdrawing|withdrawal)\s+from\s+(?:the|this|its)\s+")
+
+
+@rule("prose_ended_by_a_party")
+def prose_ended_by_a_party(ctx: Context) -> Iterable[Fact]:
+    """ "In his speech of 28 April 1939 Hitler denounced the pact", "the Soviet government abrogated the treaty
+    on 5 May 1950"; and a withdrawal from a two-party treaty, which ends it ("the United States withdrew from
+    the treaty in 2002"). A withdrawal from a treaty of more parties ends only that party's membership."""
+    for sentence in ctx.sentences[ctx.lead_index :]:
+        for pattern, how in ((_ACTIVE_END, None), (_WITHDREW, "withdrawn")):
+            for match in pattern.finditer(sentence.text):
+                at = sentence.begin + match.end() - 1
+                owner = _object_treaty(ctx, sentence, at - 4)
+                if owner is None or _negated(sentence.text[: match.start()]):
+                    continue
+                if how == "withdrawn" and _party_count(ctx, owner) != 2:
+                    continue
+                date = _date_after(ctx, sentence, at, 80) or _date_in_opening(
+                    ctx, sentence, sentence.begin + match.start()
+                )
+                if date is None:
+                    continue
+                kind = how or _ending_how(match.group("verb").lower(), "")
+                yield DateFact(owner, "ended", date.iso, ctx.sentence_prov(sentence, 0.7), kind)
+                break
+
+
+def _party_count(ctx: Context, treaty: str) -> int:
+    return len(
+        {
+            (f.entity or f.name)
+            for f in ctx.facts
+            if isinstance(f, AgentFact) and f.role == "party" and f.treaty == treaty
+        }
+    )
+
+
+def _date_in_opening(ctx: Context, sentence: Sentence, verb_at: int) -> DateMention | None:
+    """ "In his Reichstag speech of 28 April 1939 Hitler denounced ...": the one date before the verb, in a
+    sentence that opens with a time phrase."""
+    before = ctx.text[sentence.begin : verb_at]
+    dates = find_dates(before)
+    if len(dates) != 1 or not re.match(r"(?:On|In|By|During|After|At)\b", sentence.text):
+        return None
+    return DateMention(dates[0].begin + sentence.begin, dates[0].end + sentence.begin, dates[0].iso)
 
 
 # ================================================================ dates named with the treaty (after every rule that names treaties)
