@@ -257,6 +257,8 @@ def _whole_name(candidate: str) -> bool:
     names = find_treaty_names(candidate)
     if len(names) != 1 or names[0].begin > 4 or len(candidate.split()) > 20 or candidate.endswith("."):
         return False
+    if re.search(r"[{}\[\]<>|=]", candidate) or names[0].name.split()[0].lower() == "infobox":
+        return False  # markup left over from a broken page is not a title
     tail = candidate[names[0].end :]
     return not tail.strip() or bool(re.fullmatch(r"(?:\s+[a-z][\w'’\-]*){1,3}", tail))
 
