@@ -182,11 +182,6 @@ def test_an_unclosed_template_is_noted(mixed: MixedBuild) -> None:
     assert any("{{" in p or "template" in p.lower() for p in problems_of(mixed, "unbalanced.wiki"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="extract.title_line_aliases takes the raw first line '{{Infobox treaty' of an unclosed infobox "
-    "as a name: skos:altLabel '{{Infobox treaty'@en of the Treaty of Skel",
-)
 def test_markup_never_becomes_a_treaty_name(mixed: MixedBuild) -> None:
     graph = Graph().parse(mixed.out / "treatygraph.ttl")
     names = [str(o) for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel) for o in graph.objects(None, p)]
