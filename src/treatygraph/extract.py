@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from . import EXTRACTOR_VERSION
-from .agents import LEGISLATURE_WORDS, AgentName, classify, split_list
+from .agents import LEGISLATURE_WORDS, ROLE_NOUNS, AgentName, classify, split_list
 from .dates import DateMention, find_dates, parse_date, year_of
 from .gazetteer import Gazetteer, default_gazetteer
 from .names import (
@@ -803,10 +803,17 @@ def _agents(ctx: Context, text: str, offset: int, strict: bool = False) -> list[
             return []  # "brought NATO into existence": a name inside a phrase, not a list of names
         if agent:
             agents.append((agent, item))
-        elif strict and re.search(r"(?:^|\s)[A-Z]", item) and not re.match(r"(?:the|a|an|his|her|their|its)\s", item):
+        elif strict and re.search(r"(?:^|\s)[A-Z]", item) and not _describes_a_role(item):
             return []
     full_names = any(a.kind == "person" and " " in a.surface for a, _ in agents)
     return [a for a, item in agents if a.kind != "person" or _certain_person(ctx, a, item, full_names)]
+
+
+def _describes_a_role(item: str) -> bool:
+    """ "the Polish envoy in Berlin", "the minister of welfare": an appositive describing a signer, not a name."""
+    return bool(re.match(r"(?:the|a|an|his|her|their|its)\s", item)) or any(
+        w.lower() in ROLE_NOUNS for w in item.split()
+    )
 
 
 def _certain_person(ctx: Context, agent: AgentName, item: str, full_names: bool) -> bool:
@@ -1089,7 +1096,7 @@ def _only_subject(ctx: Context, sentence: Sentence) -> bool:
 
 
 _JOINED = re.compile(
-    r"\b(?:joined|acceded\s+to|adhered\s+to|became\s+(?:a\s+)?(?:party|parties|signatory|signatories)\s+to)\b"
+    r"\b(?:joined|acceded\s+to|adhered(?:\s+to)?|became\s+(?:a\s+)?(?:party|parties|signatory|signatories)\s+to)\b"
 )
 
 
@@ -1165,7 +1172,13 @@ def _signed_for(ctx: Context, sentence: Sentence, at: int, owner: str, signer_fo
 
 
 def _object_treaty(ctx: Context, sentence: Sentence, verb_at: int) -> str | None:
-    """The treaty named right after a verb ("... signed the Anglo-Irish Treaty", "signed the treaty")."""
+    """The treaty named right after a verb ("... signed the Anglo-Irish Treaty", "signed the treaty"); a name the
+    article has not used before becomes one of its treaties ("Germany concluded the Molotov–Ribbentrop Pact")."""
+    named = find_treaty_names(ctx.text[verb_at : min(sentence.end, verb_at + 200)])
+    if named and re.fullmatch(r"\s*(?:the\s+)?", ctx.text[verb_at : verb_at + named[0].begin]):
+        mention = named[0]
+        if not ctx.treaty_key(mention.name) and not ctx._subject_like(mention):
+            ctx.add_treaty(mention.name, mention.year)
     after = [key for offset, key in ctx.treaty_in(sentence) if verb_at <= offset <= verb_at + 30]
     return after[0] if after else None
 
@@ -1621,14 +1634,15 @@ def prose_ended_by_a_party(ctx: Context) -> Iterable[Fact]:
                     continue
                 if how == "withdrawn" and _party_count(ctx, owner) != 2:
                     continue
-                date = _date_after(ctx, sentence, at, 80) or _date_in_opening(
+                clause_end = re.search(r",\s+(?:which|and|but|who)\b|;", sentence.text[match.end() :])
+                window = clause_end.start() + 1 if clause_end else 80
+                date = _date_after(ctx, sentence, at, min(window, 80)) or _date_in_opening(
                     ctx, sentence, sentence.begin + match.start()
                 )
                 if date is None:
                     continue
                 kind = how or _ending_how(match.group("verb").lower(), "")
                 yield DateFact(owner, "ended", date.iso, ctx.sentence_prov(sentence, 0.7), kind)
-                break
 
 
 def _party_count(ctx: Context, treaty: str) -> int:
