@@ -170,7 +170,7 @@ def classify(surface: str, begin: int, gazetteer: Gazetteer, year: int | None) -
     person = person_core(surface)
     if person and gazetteer.knows(person) and not any(e.type == "person" for e in gazetteer.candidates(person)):
         person = None  # "China" is no one's name
-    if polity and re.match(r"\s+[A-Z]", surface[surface.find(polity) + len(polity) :]) and person:
+    if polity and re.match(r"\.?\s+[A-Z]", surface[surface.find(polity) + len(polity) :]) and person:
         polity = None  # "U.S. President Ronald Reagan": the state names the office; the item is a person
     if polity:
         offset = surface.find(polity)
