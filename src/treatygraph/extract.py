@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from . import EXTRACTOR_VERSION
@@ -91,6 +92,7 @@ class Context:
     last_other: str | None = None  # the treaty other than the subject named last, for "the earlier treaty"
     anaphor: re.Pattern[str] = ANAPHOR
     _treaty_refs: dict[tuple[object, ...], list[tuple[int, str]]] = field(default_factory=dict)
+    _name_index: dict[str, str] = field(default_factory=dict)  # name key -> treaty key
 
     @property
     def text(self) -> str:
@@ -129,21 +131,28 @@ class Context:
             return key
         key = f"T{len(self.treaties)}"
         self.treaties[key] = TreatyRef(key, name, year)
-        self.names[key] = [name]
+        self.set_names(key, [name])
         return key
 
     def treaty_key(self, name: str) -> str | None:
-        wanted = {_name_key(clean_name(name)[0]), _name_key(_place_first(clean_name(name)[0]))}
-        for key, names in self.names.items():
-            if any(_name_key(n) in wanted or _name_key(_place_first(n)) in wanted for n in names):
-                return key
+        cleaned = clean_name(name)[0]
+        for wanted in (_name_key(cleaned), _name_key(_place_first(cleaned))):
+            if wanted in self._name_index:
+                return self._name_index[wanted]
         return None
+
+    def set_names(self, key: str, names: list[str]) -> None:
+        self.names[key] = []
+        for name in names:
+            self.add_name(key, name)
 
     def add_name(self, key: str, name: str) -> bool:
         name = clean_name(name)[0]
-        if not name or any(_name_key(n) == _name_key(name) for n in self.names.setdefault(key, [])):
+        if not name or _name_key(name) in {_name_key(n) for n in self.names.setdefault(key, [])}:
             return False
         self.names[key].append(name)
+        for form in (_name_key(name), _name_key(_place_first(name))):
+            self._name_index.setdefault(form, key)  # the first treaty to take a name keeps it
         return True
 
     def treaty_in(
@@ -196,7 +205,7 @@ class Context:
         """Names the article gave a treaty that carry no treaty word ("INF", "SORT", "New START")."""
         for key, names in self.names.items():
             for name in names:
-                if looks_like_treaty_name(name) or not name.isascii() or len(name) < 3 or not name[:1].isupper():
+                if name not in text or looks_like_treaty_name(name) or not name.isascii() or len(name) < 3:
                     continue
                 for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
                     yield match.start(), key, len(name)
@@ -226,12 +235,14 @@ class Context:
         self.facts.append(fact)
 
 
+@lru_cache(maxsize=65536)
 def _place_first(name: str) -> str:
     """ "Treaty of Dunkirk" -> "Dunkirk treaty": articles use both forms for one treaty."""
     match = re.fullmatch(rf"({KEYWORDS})\s+of\s+([A-Z][\w'’\-–]*(?:\s+[A-Z][\w'’\-–]*)?)", name.strip())
     return f"{match.group(2)} {match.group(1).lower()}" if match else name
 
 
+@lru_cache(maxsize=65536)
 def _name_key(name: str) -> str:
     text = name.lower().replace("–", "-").replace("—", "-").replace("’", "'")
     text = re.sub(r"\([^)]*\)", " ", text)
@@ -302,7 +313,7 @@ def subject_title(ctx: Context) -> Iterable[Fact]:
     if article.title and looks_like_treaty_name(clean_name(article.title)[0]):
         name, year = clean_name(article.title)
         ctx.treaties[SUBJECT] = TreatyRef(SUBJECT, name, year)
-        ctx.names[SUBJECT] = [name]
+        ctx.set_names(SUBJECT, [name])
         begin = article.text.find(article.title)
         if begin >= 0:
             yield NameFact(SUBJECT, name, "en", ctx.prov(begin, begin + len(article.title), 0.95))
@@ -311,7 +322,7 @@ def subject_title(ctx: Context) -> Iterable[Fact]:
         candidate, year = clean_name(sentence.text)
         if _whole_name(candidate):
             ctx.treaties[SUBJECT] = TreatyRef(SUBJECT, candidate, year)
-            ctx.names[SUBJECT] = [candidate]
+            ctx.set_names(SUBJECT, [candidate])
             yield NameFact(SUBJECT, candidate, "en", ctx.sentence_prov(sentence, 0.9))
             return
     if not ctx.sentences:
@@ -321,7 +332,7 @@ def subject_title(ctx: Context) -> Iterable[Fact]:
     if inverted:
         heading, proper, year = inverted
         ctx.treaties[SUBJECT] = TreatyRef(SUBJECT, proper, year)
-        ctx.names[SUBJECT] = [proper, heading]
+        ctx.set_names(SUBJECT, [proper, heading])
         yield NameFact(SUBJECT, proper, "en", ctx.sentence_prov(lead, 0.85))
         yield NameFact(SUBJECT, heading, "en", ctx.sentence_prov(lead, 0.85))
         return
@@ -329,7 +340,7 @@ def subject_title(ctx: Context) -> Iterable[Fact]:
     if names:
         name, year = clean_name(names[0].name)
         ctx.treaties[SUBJECT] = TreatyRef(SUBJECT, name, year or names[0].year)
-        ctx.names[SUBJECT] = [name]
+        ctx.set_names(SUBJECT, [name])
         yield NameFact(SUBJECT, name, "en", ctx.sentence_prov(lead, 0.85))
 
 
@@ -1363,7 +1374,7 @@ def _same_name_treaty(ctx: Context, sentence: Sentence, at: int) -> str | None:
     shortest = min(english, key=len)
     key = f"T{len(ctx.treaties)}"
     ctx.treaties[key] = TreatyRef(key, shortest, dates[0].year)
-    ctx.names[key] = [shortest]
+    ctx.set_names(key, [shortest])
     return key
 
 

@@ -66,6 +66,7 @@ def _keyword_ok(words: list[str], index: int) -> bool:
     return words[index + 1] in ("of", "on", "between", "for", "with", "concerning", "in", "to")
 
 
+@lru_cache(maxsize=65536)
 def looks_like_treaty_name(name: str) -> bool:
     words = name.split()
     if not words or not words[0][:1].isupper():
@@ -173,6 +174,7 @@ def _attached_year(text: str, begin: int, end: int) -> int | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def clean_name(name: str) -> tuple[str, int | None]:
     """ "Treaty of Rapallo (1922)" -> ("Treaty of Rapallo", 1922); footnote markers and quotes dropped."""
     year = None
