@@ -173,11 +173,6 @@ def test_no_file_outside_the_corpus_is_read_through_a_symlink_loop(mixed: MixedB
     assert "looping-folder/inner.txt" in paths and not any("/up/" in p for p in paths)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest_wiki.read_wikitext leaves an unclosed '{{Infobox treaty' as raw text and notes nothing "
-    "(the article is silently read as prose)",
-)
 def test_an_unclosed_template_is_noted(mixed: MixedBuild) -> None:
     assert any("{{" in p or "template" in p.lower() for p in problems_of(mixed, "unbalanced.wiki"))
 

@@ -664,6 +664,21 @@ def read_wikitext(source: str, limits: IngestLimits) -> Layout:
             f"templates nested {deepest} deep: the parser reads {PARSER_TEMPLATE_DEPTH} levels, "
             "deeper ones show as text"
         )
+    unclosed = _unclosed_template(source)
+    if unclosed is not None:
+        line, _ = lines(unclosed)
+        layout.problems.append(f"line {line}: a template opened with '{{{{' is never closed; it was read as text")
     if not layout.has_body and not layout.fields:
         raise Unreadable("no article text in the wikitext (only markup)")
     return layout
+
+
+def _unclosed_template(source: str) -> int | None:
+    """Offset of the first "{{" that no "}}" closes (mwparserfromhell then leaves it as text), else None."""
+    opened: list[int] = []
+    for match in re.finditer(r"\{\{|\}\}", source):
+        if match.group() == "{{":
+            opened.append(match.start())
+        elif opened:
+            opened.pop()
+    return opened[0] if opened else None
