@@ -1067,7 +1067,7 @@ def prose_subjects_signed(ctx: Context) -> Iterable[Fact]:
             if owner is None or _negated(text[: verb.start()]):
                 continue
             subject_text, subject_at = _clause_subject(text, verb.start())
-            if text[: verb.start()].rstrip().endswith(","):
+            if text[: verb.start()].rstrip().endswith(",") and not re.match(r"\s+(?:it|the|this|[A-Z])", after):
                 subject_text = ""  # ", signed in Washington": a participle, with no subject of its own
             agents = [
                 a for a in _agents(ctx, subject_text, sentence.begin + subject_at, strict=True) if a.kind != "organ"
