@@ -364,3 +364,19 @@ def test_withdrawal_ends_a_two_party_treaty_only() -> None:
         "The Pact of Orvel was signed by Norway, Iceland and Denmark in 1955. Iceland withdrew from the pact in 1970."
     )
     assert dates(multilateral, "ended") == set()
+
+
+def test_a_month_is_not_a_place_and_a_late_date_still_dates_the_signing() -> None:
+    facts = run(
+        "The Peace of Orvel is the name of two treaties signed in October 1648 in the towns of Orvel and Marn. "
+    )
+    assert of(facts, PlaceFact) == []
+    assert dates(facts, "signed") == {"1648-10"}
+
+
+def test_representatives_of_states_and_a_signer_named_after_them() -> None:
+    facts = run(
+        "The Treaty of Orvel was signed on 11 April 1814 by the representatives of Austria, Prussia and Russia, and by Napoleon."
+    )
+    assert agents(facts, "party") == {"Austria", "Prussia", "Russia"}
+    assert agents(facts, "signer") == {"Napoleon"}

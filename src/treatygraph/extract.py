@@ -15,7 +15,7 @@ from typing import Literal
 
 from . import EXTRACTOR_VERSION
 from .agents import LEGISLATURE_WORDS, ROLE_NOUNS, AgentName, classify, split_list
-from .dates import DateMention, find_dates, parse_date, year_of
+from .dates import MONTHS, DateMention, find_dates, parse_date, year_of
 from .gazetteer import Gazetteer, default_gazetteer
 from .names import (
     KEYWORDS,
@@ -721,7 +721,10 @@ def _prose_dates(ctx: Context, verb: re.Pattern[str], kind: str, how: str | None
                 or not _adjacent(ctx, sentence, owner, match, kind)
             ):
                 continue
-            date = _date_after(ctx, sentence, match.end()) or _date_before(ctx, sentence, match.start())
+            window = (
+                200 if kind == "signed" else 120
+            )  # "concluded between A and B on one side and C ... on 14 January 1814"
+            date = _date_after(ctx, sentence, match.end(), window) or _date_before(ctx, sentence, match.start())
             if date is None:
                 continue
             ending = _ending_how(match.group(0).lower(), "") if how else None
@@ -786,8 +789,8 @@ def prose_place(ctx: Context) -> Iterable[Fact]:
         for match in _PLACE.finditer(sentence.text):
             owner = _owner(ctx, sentence, sentence.begin + match.start())
             place = match.group("place").rstrip(" ,.")
-            if owner != SUBJECT or find_dates(place) or not place:
-                continue
+            if owner != SUBJECT or find_dates(place) or not place or place.split()[0].lower() in MONTHS:
+                continue  # "signed in October 1648": a date, not a place
             yield PlaceFact(SUBJECT, place, ctx.sentence_prov(sentence, 0.75))
             return
 
@@ -986,8 +989,15 @@ def prose_signed_by(ctx: Context) -> Iterable[Fact]:
                 span,
             ):
                 # "signed by the representatives of Germany and Japan": the states are parties; "of Sultan X":
-                # the signers are not named
-                agents = [a for a in agents if a.kind == "polity"]
+                # the signers are not named; "..., and by Napoleon": a signer named after them still counts
+                named_after = re.search(r",?\s+and\s+by\s+", span)
+                cut = (
+                    sentence.begin
+                    + len(sentence.text)
+                    - len(rest)
+                    + (named_after.start() if named_after else len(span))
+                )
+                agents = [a for a in agents if a.kind == "polity" or a.begin >= cut]
             yield from _emit_agents(ctx, owner, agents, sentence, 0.85)
 
 
