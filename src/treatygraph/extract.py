@@ -1171,7 +1171,8 @@ def _signed_for(ctx: Context, sentence: Sentence, at: int, owner: str, signer_fo
     parties, and an elliptical "and Briand for France" adds a signer."""
     text = sentence.text
     for match in re.finditer(
-        r"\b(?:for|on\s+behalf\s+of)\s+(?:the\s+)?(?P<state>[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*)*)", text[at:]
+        r"\b(?:for|on\s+behalf\s+of)\s+(?:the\s+)?(?P<state>[A-Z][\w'’\-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w'’\-]*)*)",
+        text[at:],
     ):
         states = [
             a
