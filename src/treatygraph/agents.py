@@ -154,7 +154,7 @@ def polity_core(surface: str, gazetteer: Gazetteer) -> str | None:
     cleaned = re.sub(r"^(?:the|The)\s+", "", cleaned)
     words = cleaned.split()
     if (
-        2 <= len(words) <= 8  # "Kingdom" alone names no one
+        (2 <= len(words) <= 8 or cleaned in ("Allies", "Axis", "Entente"))  # "Kingdom" alone names no one
         and cleaned[:1].isupper()
         and POLITY_WORDS.search(cleaned)
         and not LEGISLATURE_WORDS.search(cleaned)
