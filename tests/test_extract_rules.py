@@ -380,3 +380,71 @@ def test_representatives_of_states_and_a_signer_named_after_them() -> None:
     )
     assert agents(facts, "party") == {"Austria", "Prussia", "Russia"}
     assert agents(facts, "signer") == {"Napoleon"}
+
+
+# ---------------------------------------------------------------- the remaining rules, one test each
+
+
+def field_at(text: str, key: str, label: str, value: str) -> InfoboxField:
+    begin = text.index(value)
+    return InfoboxField(key, label, value, begin, begin + len(value))
+
+
+def test_infobox_names_with_language_labels() -> None:
+    text = "Treaty of Lindholm\n\nLong name | Treaty of Friendship of Lindholm\nTraditional Chinese | 林霍姆條約\n\nThe Treaty of Lindholm was a pact."
+    fields = (
+        field_at(text, "long_name", "Long name", "Treaty of Friendship of Lindholm"),
+        field_at(text, "t", "Traditional Chinese", "林霍姆條約"),
+    )
+    facts = run(text, title="Treaty of Lindholm", fields=fields)
+    names = {(f.name, f.lang) for f in of(facts, NameFact)}
+    assert {("Treaty of Friendship of Lindholm", "en"), ("林霍姆條約", "zh-Hant")} <= names
+
+
+def test_text_infobox_rows_for_parties_and_place() -> None:
+    text = "Riga Accord\n\nRiga Accord\nSigned 8 December 1677\nLocation Copenhagen\nParties Kingdom of France; Spanish Empire\n\nThe Riga Accord is a 1677 agreement between two crowns."
+    facts = run(text)
+    assert agents(facts, "party") == {"Kingdom of France", "Spanish Empire"}
+    assert {f.place for f in of(facts, PlaceFact)} == {"Copenhagen"}
+
+
+def test_status_line_after_a_bare_date_ends_the_treaty() -> None:
+    text = "Treaty of Lindholm\n\n3 May 1911 (1911-05-03)\n\n22 June 1931\n(terminated)\n\nThe Treaty of Lindholm was a treaty between Denmark and Sweden."
+    facts = run(text)
+    assert ("1931-06-22", "terminated") in {(f.value, f.how) for f in of(facts, DateFact) if f.kind == "ended"}
+
+
+def test_infobox_condition_names_the_ratifying_parties() -> None:
+    text = "Treaty of Lindholm\n\nCondition | Ratification by Denmark, Sweden and Norway.\n\nThe Treaty of Lindholm was a pact."
+    fields = (field_at(text, "condition_effective", "Condition", "Ratification by Denmark, Sweden and Norway."),)
+    facts = run(text, title="Treaty of Lindholm", fields=fields)
+    assert agents(facts, "party") == {"Denmark", "Sweden", "Norway"}
+
+
+def test_these_envoys_signed_names_the_envoys_appointed_before() -> None:
+    facts = run(
+        "The Treaty of Lindholm ended the long border dispute between the two kingdoms. The parliament approved the appointment of Erik Holm and Lars Berg "
+        "as envoys to the conference. These envoys signed the Treaty of Lindholm on 3 May 1911."
+    )
+    assert agents(facts, "signer") == {"Erik Holm", "Lars Berg"}
+
+
+def test_a_line_of_semicolon_separated_names_before_the_lead_gives_signers() -> None:
+    text = "Treaty of Lindholm\nSigned 3 May 1911 (1911-05-03)\nErik Holm; Lars Berg\n\nThe Treaty of Lindholm was a pact between Denmark and Sweden."
+    assert agents(run(text), "signer") == {"Erik Holm", "Lars Berg"}
+
+
+def test_a_year_attached_to_a_name_dates_it_only_without_a_better_date() -> None:
+    facts = run("Treaty of Osby\n\nOsby, Treaty of (1905), pact between Denmark and Sweden, signed at Osby.")
+    assert dates(facts, "signed") == {"1905"}
+    assert {f.prov.rule for f in of(facts, DateFact)} == {"name_year"}
+    precise = run("The Treaty of Berlin (1926) was signed on 24 April 1926 by Germany and the Soviet Union.")
+    assert dates(precise, "signed") == {"1926-04-24"}
+
+
+def test_the_lead_states_the_kind_and_its_noun_becomes_an_anaphor() -> None:
+    facts = run(
+        "The Lindholm Declaration was a non-aggression pact between Denmark and Sweden. The pact was signed on 3 May 1911."
+    )
+    assert facts.treaties[0].kind == "non-aggression pact"
+    assert dates(facts, "signed") == {"1911-05-03"}
