@@ -35,7 +35,19 @@ from .types import (
     ResolutionFact,
     ViolationFact,
 )
-from .vocab import AGENT_CLASSES, DBR, DECISIONS, DEFAULT_BASE, ENDING_KINDS, OA, PREFIXES, RESOLUTION_CLASSES, TG, TREATY_KINDS, WD
+from .vocab import (
+    AGENT_CLASSES,
+    DBR,
+    DECISIONS,
+    DEFAULT_BASE,
+    ENDING_KINDS,
+    OA,
+    PREFIXES,
+    RESOLUTION_CLASSES,
+    TG,
+    TREATY_KINDS,
+    WD,
+)
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 FORMATS = {"text": "text/plain", "html": "text/html", "wikitext": "text/x-wiki"}
@@ -200,6 +212,16 @@ def _mint(groups: Iterable[list[TreatyMention]], base: str) -> dict[tuple[str, s
 def article_iri(base: str, path: str) -> URIRef:
     stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     return URIRef(f"{base}article/{slug(stem, 60)}-{digest(path, length=8)}")
+
+
+# Nodes minted from one article's path (its node, activity, fact records, evidence and selectors): no other
+# article ever states a triple about them. Treaties, entities, places, resolutions and violations are shared.
+ARTICLE_LOCAL_KINDS = ("article/", "activity/", "fact/", "evidence/")
+
+
+def article_local_prefixes(base: str) -> tuple[str, ...]:
+    """IRI prefixes of the nodes only one article describes; `iri.startswith(prefixes)` tests a subject."""
+    return tuple(base + kind for kind in ARTICLE_LOCAL_KINDS)
 
 
 class ArticleWriter:
@@ -480,12 +502,13 @@ def drop_redundant(triples: list[Triple], redundant: set[DateValue]) -> list[Tri
 
 
 _DATE_PREDICATES = frozenset(DATE_PROPERTIES.values())
+_RECORD_PARTS = frozenset({RDF.subject, RDF.predicate, RDF.object})
 
 
 def _records_of(triples: list[Triple], redundant: set[DateValue]) -> set[URIRef]:
     parts: dict[URIRef, dict[URIRef, object]] = defaultdict(dict)
     for s, p, o in triples:
-        if p in (RDF.subject, RDF.predicate, RDF.object):
+        if p in _RECORD_PARTS:
             parts[s][p] = o
     return {
         record

@@ -1,32 +1,85 @@
 """The build: ingest -> extract (per article, in worker processes) -> graph -> reason -> validate -> write.
 
-One bad article never stops the others: its failure is reported with the file and reason, and the rest
-of the corpus is built. Every output is written atomically.
+The build streams: no stage holds the corpus's text or its graph in one Python object.
+
+1. Extract (workers): each article is read and extracted; its ArticleFacts go to the per-article cache
+   (OUT/.cache, keyed by path, content hash, extractor version and limits), so a re-run skips unchanged
+   articles. The main process keeps only what identity resolution needs (treaty names, years, dates).
+2. Resolve (main): treaties are clustered across articles; redundant dates are found.
+3. Write (workers): each article's triples, its OWL RL closure and their text (Turtle, TriG blocks).
+   The main process appends them to the output files as they come, keeping only the triples about shared
+   nodes (treaties, entities, ...) to drop duplicates; article-local nodes are stated by one article only.
+4. Finish (main): the reasoning rules that join facts of several articles; inferred minus asserted.
+5. Store and validate (main): the Turtle is bulk-loaded into a pyoxigraph store (OUT/store, opened by
+   `query` and `serve`), and the SHACL shapes run on it (fastvalidate).
+
+One bad article never stops the others: its failure is reported with the file and reason. Every output is
+written atomically: killing the build leaves the previous outputs whole.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
+import shutil
+import signal
 import sys
+import tempfile
+import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, Literal, TypeVar, cast
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Graph, URIRef
 
 from . import EXTRACTOR_VERSION
-from .atomic import atomic_writer, atomic_write_text
+from .atomic import atomic_write_text, atomic_writer
+from .cache import ArticleCache, entry_key
 from .extract import extract_article
 from .gazetteer import default_gazetteer
-from .graph import Triple, article_iri, bind_prefixes, build_graph
+from .graph import (
+    DATE_PROPERTIES,
+    ArticleWriter,
+    DateValue,
+    Resolution,
+    TreatyMention,
+    Triple,
+    article_iri,
+    article_local_prefixes,
+    date_literal,
+    drop_redundant,
+    redundant_dates,
+    resolve_mentions,
+    treaty_mentions,
+)
 from .ingest import IngestLimits, discover, format_of, ingest_file
 from .links import link_report
-from .types import AgentFact, ArticleFacts, ArticleReport, DateFact, IngestError, LineageFact, ResolutionFact, TreatygraphError, ViolationFact
-from .vocab import DEFAULT_BASE
+from .rdftext import DEFAULT_PREFIXES, RDF_TYPE_NT, NtTriple, TurtleWriter, nt_line, nt_term, nt_triple, prefix_header
+from .types import (
+    AgentFact,
+    ArticleFacts,
+    ArticleReport,
+    DateFact,
+    IngestError,
+    LineageFact,
+    ResolutionFact,
+    TreatygraphError,
+    ViolationFact,
+)
+from .vocab import DEFAULT_BASE, TG
+
+OUTPUT_MODE = 0o644  # outputs are for everyone to read (atomic temporary files start as 0600)
+PARALLEL_FROM = 50  # fewer articles than this are not worth starting worker processes for
+STORE_DIR = "store"
+CACHE_DIR = ".cache"
 
 
 @dataclass(frozen=True)
@@ -37,6 +90,9 @@ class BuildOptions:
     workers: int = 0  # 0: one per core
     limits: IngestLimits = field(default_factory=IngestLimits)
     progress: bool = False
+    max_seconds_per_article: float = 60.0  # 0: no limit
+    use_cache: bool = True  # False: ignore cached extractions (they are still refreshed)
+    store: bool = True  # write OUT/store, the pyoxigraph store `query` and `serve` open
 
 
 @dataclass(frozen=True)
@@ -45,6 +101,15 @@ class BuildResult:
     summary: dict[str, int]
     outputs: dict[str, str]
     conforms: bool | None
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    cached: int = 0  # articles whose extraction came from the cache
+
+
+# ================================================================ stage 1: extract
+
+
+class _ArticleTimeout(BaseException):
+    """Raised by the per-article alarm; a BaseException so the extractor's own `except Exception` lets it pass."""
 
 
 def process_file(path: Path, root: Path, limits: IngestLimits) -> tuple[ArticleReport, ArticleFacts | None]:
@@ -59,12 +124,8 @@ def process_file(path: Path, root: Path, limits: IngestLimits) -> tuple[ArticleR
     except Exception as error:  # noqa: BLE001 - a bug on one article must not lose the corpus
         return ArticleReport(relative, fmt, "failed", {}, (f"{relative}: internal error: {type(error).__name__}: {error}",)), None
     counts = count_facts(facts)
-    status = "ok" if counts.get("treaties") else "empty"
+    status: Literal["ok", "empty"] = "ok" if counts.get("treaties") else "empty"
     return ArticleReport(relative, facts.format, status, counts, facts.problems), facts
-
-
-def _process(job: tuple[Path, Path, IngestLimits]) -> tuple[ArticleReport, ArticleFacts | None]:
-    return process_file(*job)
 
 
 def count_facts(facts: ArticleFacts) -> dict[str, int]:
@@ -81,30 +142,119 @@ def count_facts(facts: ArticleFacts) -> dict[str, int]:
     }
 
 
-def extract_corpus(root: Path, options: BuildOptions) -> Iterator[tuple[ArticleReport, ArticleFacts | None]]:
-    """Every article's report and facts, in file order; worker processes when the corpus is big enough."""
+@dataclass(frozen=True)
+class _ExtractJob:
+    path: Path
+    root: Path
+    limits: IngestLimits
+    max_seconds: float
+    cache: Path
+    use_cache: bool
+
+
+@dataclass(frozen=True)
+class ArticleDigest:
+    """What the main process keeps of one extracted article (its facts stay in the cache)."""
+
+    report: ArticleReport
+    key: str | None  # cache entry of its facts; None when it failed
+    mentions: tuple[TreatyMention, ...]
+    dates: tuple[tuple[str, str, str], ...]  # (treaty key, date kind, value)
+    links: dict[str, dict[str, Any]]
+    cached: bool
+
+
+def _settings(limits: IngestLimits) -> str:
+    return f"max_bytes={limits.max_bytes};max_template_depth={limits.max_template_depth}"
+
+
+def _content_sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def extract_one(job: _ExtractJob) -> ArticleDigest:
+    """One article: from the cache when its bytes, the extractor and the limits are unchanged, else extracted."""
+    relative = job.path.relative_to(job.root).as_posix() if job.path.is_relative_to(job.root) else job.path.name
+    sha = _content_sha256(job.path)
+    cache = ArticleCache(job.cache)
+    key = entry_key(relative, sha, _settings(job.limits)) if sha is not None else None
+    if key is not None and job.use_cache:
+        hit = cache.get(key)
+        if hit is not None:
+            return _digest(hit[0], hit[1], key, cached=True)
+    try:
+        report, facts = _with_time_limit(job.max_seconds, lambda: process_file(job.path, job.root, job.limits))
+    except _ArticleTimeout:
+        reason = (
+            f"{relative}: extraction took longer than the limit of {job.max_seconds:g} s "
+            "(raise it with --max-seconds-per-article)"
+        )
+        return _digest(ArticleReport(relative, format_of(job.path) or "text", "failed", {}, (reason,)), None, None, False)
+    if key is None:
+        return _digest(report, facts, None, cached=False)
+    cache.put(key, (report, facts))
+    return _digest(report, facts, key if facts is not None else None, cached=False)
+
+
+def _digest(report: ArticleReport, facts: ArticleFacts | None, key: str | None, cached: bool) -> ArticleDigest:
+    if facts is None:
+        return ArticleDigest(report, None, (), (), {}, cached)
+    dates = tuple((f.treaty, f.kind, f.value) for f in facts.facts if isinstance(f, DateFact))
+    return ArticleDigest(report, key, tuple(treaty_mentions(facts)), dates, link_report([facts]), cached)
+
+
+T = TypeVar("T")
+
+
+def _with_time_limit(seconds: float, work: Callable[[], T]) -> T:
+    """Run `work`, raising _ArticleTimeout after `seconds` of wall time (a SIGALRM timer; main thread only)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        return work()
+
+    def on_alarm(_signum: int, _frame: Any) -> None:
+        raise _ArticleTimeout
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return work()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def extract_corpus(root: Path, out: Path, options: BuildOptions) -> Iterator[ArticleDigest]:
+    """Every article's digest, in file order; worker processes when the corpus is big enough."""
     files = list(discover(root))
-    jobs = [(path, root, options.limits) for path in files]
-    workers = options.workers or (os.cpu_count() or 1)
-    progress = _Progress(len(jobs), options.progress)
-    if workers > 1 and len(jobs) >= 50:
-        default_gazetteer()  # loaded once before forking, shared copy-on-write
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for result in pool.map(_process, jobs, chunksize=16):
-                progress.step()
-                yield result
-    else:
-        for job in jobs:
-            progress.step()
-            yield _process(job)
+    cache = out / CACHE_DIR / "facts"
+    jobs = [_ExtractJob(path, root, options.limits, options.max_seconds_per_article, cache, options.use_cache) for path in files]
+    progress = _Progress(len(jobs), options.progress, "read")
+    default_gazetteer()  # loaded once before forking, shared copy-on-write
+    for digest in _map(extract_one, jobs, options):
+        progress.step()
+        yield digest
     progress.done()
+
+
+def _map(function: Callable[[Any], T], jobs: list[Any], options: BuildOptions) -> Iterator[T]:
+    """`function` over `jobs` in order: in forked worker processes (which inherit module state), or inline."""
+    workers = options.workers or (os.cpu_count() or 1)
+    if workers > 1 and len(jobs) >= PARALLEL_FROM:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+            yield from pool.map(function, jobs, chunksize=max(1, min(64, len(jobs) // (workers * 8))))
+    else:
+        yield from map(function, jobs)
 
 
 class _Progress:
     """A one-line progress bar on a terminal; silent otherwise."""
 
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total, self.enabled, self.seen, self.start = total, enabled and sys.stderr.isatty(), 0, time.monotonic()
+    def __init__(self, total: int, enabled: bool, what: str) -> None:
+        self.total, self.what = total, what
+        self.enabled, self.seen, self.start = enabled and sys.stderr.isatty(), 0, time.monotonic()
 
     def step(self) -> None:
         self.seen += 1
@@ -112,7 +262,7 @@ class _Progress:
             width = 30
             filled = width * self.seen // max(self.total, 1)
             rate = self.seen / max(time.monotonic() - self.start, 1e-6)
-            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.seen}/{self.total} articles {rate:.0f}/s")
+            sys.stderr.write(f"\r{self.what:6} [{'#' * filled}{'.' * (width - filled)}] {self.seen}/{self.total} articles {rate:.0f}/s")
             sys.stderr.flush()
 
     def done(self) -> None:
@@ -120,28 +270,136 @@ class _Progress:
             sys.stderr.write("\n")
 
 
-def build(root: Path, out: Path, options: BuildOptions = BuildOptions()) -> BuildResult:
+# ================================================================ stage 3: write each article
+
+
+@dataclass(frozen=True)
+class _WriteContext:
+    """What every article's writer needs; set before the worker processes fork, so they inherit it."""
+
+    resolution: Resolution
+    redundant: frozenset[DateValue]
+    keys: dict[str, str]  # article path -> cache entry of its facts
+    cache: ArticleCache
+    local_prefixes: tuple[str, ...]
+    reason: bool
+    join_predicates: frozenset[URIRef]
+
+
+_CONTEXT: _WriteContext | None = None
+
+
+@dataclass(frozen=True)
+class ArticleOutput:
+    """One article's part of every output, as text, plus what the main process must merge."""
+
+    path: str
+    local_turtle: str  # triples about nodes only this article describes, as Turtle
+    local_count: int
+    shared: tuple[NtTriple, ...]  # triples about treaties, entities, places, ...: merged across articles
+    trig: str  # the article's named graph
+    inferred_local: str  # inferred triples about its own nodes, N-Triples lines
+    inferred_shared: tuple[NtTriple, ...]
+    seeds_asserted: tuple[Triple, ...]  # triples of the predicates the cross-article rules join
+    seeds_inferred: tuple[Triple, ...]
+
+
+def write_one(path: str) -> ArticleOutput:
+    context = _CONTEXT
+    assert context is not None, "write_one runs inside a build"
+    facts = context.cache.get(context.keys[path])
+    if facts is None:
+        raise TreatygraphError(f"{path}: its cache entry vanished during the build")
+    article: ArticleFacts = facts[1]
+    triples = _unique(drop_redundant(ArticleWriter(article, context.resolution, default_gazetteer()).write(), set(context.redundant)))
+    inferred = _close(triples) if context.reason else []
+    turtle = _turtle()
+    asserted_nt = [nt_triple(t) for t in triples]
+    inferred_nt = sorted(nt_triple(t) for t in inferred)
+    local = [t for t in asserted_nt if t[0][1:].startswith(context.local_prefixes)]
+    shared = tuple(t for t in asserted_nt if not t[0][1:].startswith(context.local_prefixes))
+    graph_name = nt_term(article_iri(context.resolution.base, path))
+    joins = context.join_predicates
+    return ArticleOutput(
+        path=path,
+        local_turtle=turtle.block(local),
+        local_count=len(local),
+        shared=shared,
+        trig=f"{graph_name} {{\n{turtle.block(asserted_nt, indent='    ')}}}\n\n",
+        inferred_local="".join(nt_line(t) for t in inferred_nt if t[0][1:].startswith(context.local_prefixes)),
+        inferred_shared=tuple(t for t in inferred_nt if not t[0][1:].startswith(context.local_prefixes)),
+        seeds_asserted=tuple(t for t in triples if t[1] in joins),
+        seeds_inferred=tuple(t for t in inferred if t[1] in joins),
+    )
+
+
+def _unique(triples: list[Triple]) -> list[Triple]:
+    return list(dict.fromkeys(triples))
+
+
+_REASONER: Any = None
+_TURTLE: TurtleWriter | None = None
+
+
+def _reasoner() -> Any:
+    global _REASONER
+    if _REASONER is None:
+        from .reason import Reasoner
+
+        _REASONER = Reasoner()
+    return _REASONER
+
+
+def _turtle() -> TurtleWriter:
+    global _TURTLE
+    if _TURTLE is None:
+        _TURTLE = TurtleWriter(DEFAULT_PREFIXES)
+    return _TURTLE
+
+
+def _close(triples: list[Triple]) -> list[Triple]:
+    """The article's OWL RL entailments (Reasoner.close_article only iterates its argument: a list will do)."""
+    return list(_reasoner().close_article(cast(Graph, triples)))
+
+
+# ================================================================ the build
+
+
+def build(root: Path, out: Path, options: BuildOptions = BuildOptions()) -> BuildResult:  # noqa: B008
     if not root.is_dir():
         raise TreatygraphError(f"{root}: not a folder of articles")
     _check_writable(out)
-    reports: list[ArticleReport] = []
-    articles: list[ArticleFacts] = []
-    for report, facts in extract_corpus(root, options):
-        reports.append(report)
-        if report.status == "failed":
-            for problem in report.problems:
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    digests = []
+    for digest in extract_corpus(root, out, options):
+        digests.append(digest)
+        if digest.report.status == "failed":
+            for problem in digest.report.problems:
                 sys.stderr.write(f"treatygraph: skipped {problem}\n")
-        if facts is not None:
-            articles.append(facts)
-    graph, per_article = build_graph(articles, options.base)
-    outputs = {"graph": str(out / "treatygraph.ttl")}
-    _write_graph(graph, out / "treatygraph.ttl")
-    inferred = _reason(per_article, graph, out, outputs) if options.reason else None
-    _write_trig(per_article, inferred, options.base, out / "treatygraph.trig")
-    outputs["trig"] = str(out / "treatygraph.trig")
-    conforms = _validate(graph, out, outputs) if options.validate else None
-    links = link_report(articles)
-    summary = summarise(reports, articles, graph, links)
+    timings["extract"] = time.perf_counter() - clock
+    cache = ArticleCache(out / CACHE_DIR / "facts")
+    cache.keep_only(d.key for d in digests if d.key is not None)
+
+    clock = time.perf_counter()
+    resolution = resolve_mentions((m for d in digests for m in d.mentions), options.base)
+    redundant = frozenset(redundant_dates(_date_values(digests, resolution)))
+    timings["resolve"] = time.perf_counter() - clock
+
+    written = _Outputs(out, options)
+    with written:
+        clock = time.perf_counter()
+        _write_articles(digests, resolution, redundant, cache, options, written)
+        timings["write"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        written.finish_inferred()
+        timings["finish"] = time.perf_counter() - clock
+    conforms, validation_seconds, store_seconds = _store_and_validate(out, options, written.outputs)
+    timings["store"], timings["validate"] = store_seconds, validation_seconds
+    reports = [d.report for d in digests]
+    links = _merge_links(d.links for d in digests)
+    summary = written.summary(reports, links)
+    cached = sum(d.cached for d in digests)
     report = {
         "extractor_version": EXTRACTOR_VERSION,
         "base": options.base,
@@ -150,9 +408,44 @@ def build(root: Path, out: Path, options: BuildOptions = BuildOptions()) -> Buil
         "articles": [asdict(r) for r in reports],
         "links": links,
     }
-    atomic_write_text(out / "report.json", json.dumps(report, indent=1, ensure_ascii=False) + "\n")
-    outputs["report"] = str(out / "report.json")
-    return BuildResult(tuple(reports), summary, outputs, conforms)
+    _write_text(out / "report.json", json.dumps(report, indent=1, ensure_ascii=False) + "\n")
+    written.outputs["report"] = str(out / "report.json")
+    # how this run went (seconds per stage, articles read from the cache): beside the cache, so that the
+    # outputs stay byte-identical from run to run
+    stats = {"timings": {stage: round(seconds, 3) for stage, seconds in timings.items()}, "cached_articles": cached}
+    atomic_write_text(out / CACHE_DIR / "last-build.json", json.dumps(stats) + "\n")
+    return BuildResult(tuple(reports), summary, written.outputs, conforms, timings, cached)
+
+
+def _date_values(digests: list[ArticleDigest], resolution: Resolution) -> Iterator[DateValue]:
+    for digest in digests:
+        path = digest.report.path
+        for key, kind, value in digest.dates:
+            node = resolution.treaty(path, key)
+            if node is not None:
+                yield node.iri, DATE_PROPERTIES[kind], str(date_literal(value))
+
+
+def _write_articles(
+    digests: list[ArticleDigest],
+    resolution: Resolution,
+    redundant: frozenset[DateValue],
+    cache: ArticleCache,
+    options: BuildOptions,
+    written: _Outputs,
+) -> None:
+    global _CONTEXT
+    keys = {d.report.path: d.key for d in digests if d.key is not None}
+    join_predicates = frozenset(_reasoner().rules.join_predicates) if options.reason else frozenset()
+    _CONTEXT = _WriteContext(resolution, redundant, keys, cache, article_local_prefixes(options.base), options.reason, join_predicates)
+    progress = _Progress(len(keys), options.progress, "write")
+    try:
+        for output in _map(write_one, list(keys), options):
+            written.add(output)
+            progress.step()
+    finally:
+        _CONTEXT = None
+        progress.done()
 
 
 def _check_writable(out: Path) -> None:
@@ -164,75 +457,186 @@ def _check_writable(out: Path) -> None:
         raise TreatygraphError(f"{out}: output folder is not writable")
 
 
-def _write_graph(graph: Graph, path: Path) -> None:
-    with atomic_writer(path, binary=True) as handle:
-        graph.serialize(destination=handle, format="turtle")
+def _write_text(path: Path, text: str) -> None:
+    atomic_write_text(path, text)
+    path.chmod(OUTPUT_MODE)
 
 
-def _article_graphs(per_article: dict[str, list[Triple]]) -> Iterable[Graph]:
-    for triples in per_article.values():
-        graph = Graph()
-        for triple in triples:
-            graph.add(triple)
-        yield graph
+# ================================================================ the output files
 
 
-def _reason(per_article: dict[str, list[Triple]], graph: Graph, out: Path, outputs: dict[str, str]) -> Graph:
-    from .reason import Reasoner
+class _Outputs:
+    """The graph files, written as articles arrive; atomically replaced when the build completes."""
 
-    inferred = Reasoner().closure(_article_graphs(per_article))
-    bind_prefixes(inferred, "")
-    for prefix, namespace in graph.namespaces():
-        inferred.bind(prefix, namespace, override=True)
-    with atomic_writer(out / "inferred.ttl", binary=True) as handle:
-        inferred.serialize(destination=handle, format="turtle")
-    outputs["inferred"] = str(out / "inferred.ttl")
-    return inferred
+    def __init__(self, out: Path, options: BuildOptions) -> None:
+        self.out, self.options = out, options
+        self.base = options.base
+        self.turtle = _turtle()
+        self.outputs: dict[str, str] = {}
+        self.stack = contextlib.ExitStack()
+        self.shared_seen: set[str] = set()
+        self.local_count = 0
+        self.predicate_counts: Counter[str] = Counter()
+        self.typed: dict[str, set[str]] = {_nt(TG.Treaty): set(), _nt(TG.Violation): set(), _nt(TG.Resolution): set()}
+        self.inferred_shared: dict[str, NtTriple] = {}
+        self.seeds_asserted: list[Triple] = []
+        self.seeds_inferred: list[Triple] = []
+        self.header = prefix_header({**DEFAULT_PREFIXES, "id": self.base})
+
+    def __enter__(self) -> _Outputs:
+        self.ttl = self._open("treatygraph.ttl", "graph")
+        self.trig = self._open("treatygraph.trig", "trig")
+        self.ttl.write(self.header)
+        self.trig.write(self.header)
+        if self.options.reason:
+            self.inferred = self._open("inferred.ttl", "inferred")
+            self.inferred.write(self.header)
+            self.spill = self.stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8", dir=self.out))
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.stack.__exit__(kind, error, trace)  # renames each output into place (or removes it on error)
+        if kind is None:
+            for path in self.outputs.values():
+                Path(path).chmod(OUTPUT_MODE)
+
+    def _open(self, name: str, key: str) -> IO[str]:
+        self.outputs[key] = str(self.out / name)
+        return cast(IO[str], self.stack.enter_context(atomic_writer(self.out / name)))
+
+    def add(self, article: ArticleOutput) -> None:
+        fresh = []
+        for triple in article.shared:
+            line = nt_line(triple)
+            if line not in self.shared_seen:
+                self.shared_seen.add(line)
+                fresh.append(triple)
+                self._count(triple)
+        self.local_count += article.local_count
+        self.ttl.write(article.local_turtle)
+        if fresh:
+            self.ttl.write(self.turtle.block(fresh))
+        self.trig.write(article.trig)
+        if self.options.reason:
+            self.spill.write(article.inferred_local)
+            for triple in article.inferred_shared:
+                self.inferred_shared.setdefault(nt_line(triple), triple)
+            self.seeds_asserted.extend(article.seeds_asserted)
+            self.seeds_inferred.extend(article.seeds_inferred)
+
+    def _count(self, triple: NtTriple) -> None:
+        subject, predicate, obj = triple
+        self.predicate_counts[predicate] += 1
+        if predicate == RDF_TYPE_NT and obj in self.typed:
+            self.typed[obj].add(subject)
+
+    def finish_inferred(self) -> None:
+        """Cross-article rules, then inferred triples not asserted anywhere: into inferred.ttl and the TriG."""
+        if self.options.reason:
+            for triple in self._joined():
+                nt = nt_triple(triple)
+                if nt[0][1:].startswith(article_local_prefixes(self.base)):
+                    self.spill.write(nt_line(nt))
+                else:
+                    self.inferred_shared.setdefault(nt_line(nt), nt)
+            shared = [t for line, t in self.inferred_shared.items() if line not in self.shared_seen]
+            block = self.turtle.block(sorted(shared))
+            self.trig.write(f"{nt_term(URIRef(self.base + 'graph/inferred'))} {{\n")
+            self.spill.seek(0)
+            for chunk in iter(lambda: self.spill.read(1 << 20), ""):
+                self.inferred.write(chunk)
+                self.trig.write(chunk)
+            self.inferred.write(block)
+            self.trig.write(block + "}\n")
+
+    def _joined(self) -> Iterable[Triple]:
+        """What the rules joining two facts add (superseding chains across articles, property chains)."""
+        if not self.seeds_asserted and not self.seeds_inferred:
+            return ()
+        asserted, inferred = Graph(), Graph()
+        for triple in self.seeds_asserted:
+            asserted.add(triple)
+        for triple in self.seeds_inferred:
+            inferred.add(triple)
+        known = set(self.seeds_inferred)  # already written with their article
+        return [triple for triple in _reasoner().finish(asserted, inferred) if triple not in known]
+
+    def summary(self, reports: list[ArticleReport], links: dict[str, dict[str, Any]]) -> dict[str, int]:
+        count = self.predicate_counts
+        return {
+            "articles": len(reports),
+            "articles_failed": sum(r.status == "failed" for r in reports),
+            "articles_without_treaty": sum(r.status == "empty" for r in reports),
+            "treaties": len(self.typed[_nt(TG.Treaty)]),
+            "parties": count[_nt(TG.hasParty)],
+            "signers": count[_nt(TG.hasSigner)],
+            "lineage_links": count[_nt(TG.supersedes)] + count[_nt(TG.basedOn)],
+            "violations": len(self.typed[_nt(TG.Violation)]),
+            "resolutions": len(self.typed[_nt(TG.Resolution)]),
+            "triples": self.local_count + len(self.shared_seen),
+            "problems": sum(len(r.problems) for r in reports),
+            "names_linked": len(links.get("linked", {})),
+            "names_unlinked": len(links.get("unlinked", {})) + len(links.get("ambiguous", {})),
+        }
 
 
-def _write_trig(per_article: dict[str, list[Triple]], inferred: Graph | None, base: str, path: Path) -> None:
-    """Each article's facts in the named graph of its IRI; inferred triples in their own graph."""
-    dataset = Dataset()
-    for path_key, triples in per_article.items():
-        named = dataset.graph(article_iri(base, path_key))
-        for triple in triples:
-            named.add(triple)
-    if inferred is not None:
-        named = dataset.graph(URIRef(f"{base}graph/inferred"))
-        for triple in inferred:
-            named.add(triple)
-    bind_prefixes(dataset, base)  # type: ignore[arg-type]
-    with atomic_writer(path, binary=True) as handle:
-        dataset.serialize(destination=handle, format="trig")
+def _nt(term: URIRef) -> str:
+    return nt_term(term)
 
 
-def _validate(graph: Graph, out: Path, outputs: dict[str, str]) -> bool:
-    from .validate import render_text, validate
+def _merge_links(parts: Iterable[dict[str, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """The corpus's linking report from the articles' reports: counts added, everything else as reported."""
+    merged: dict[str, dict[str, Any]] = {"linked": {}, "unlinked": {}, "ambiguous": {}}
+    for part in parts:
+        for bucket, names in part.items():
+            for name, entry in names.items():
+                known = merged[bucket].get(name)
+                if known is None:
+                    merged[bucket][name] = dict(entry)
+                else:
+                    known["count"] += entry["count"]
+    return {bucket: dict(sorted(names.items())) for bucket, names in merged.items()}
 
-    result = validate(graph)
-    atomic_write_text(out / "validation.txt", render_text(result))
+
+# ================================================================ store and validation
+
+
+def _store_and_validate(out: Path, options: BuildOptions, outputs: dict[str, str]) -> tuple[bool | None, float, float]:
+    """Load the Turtle into a fresh pyoxigraph store (OUT/store) and run the shapes on it."""
+    if not options.store and not options.validate:
+        return None, 0.0, 0.0
+    from . import store as st
+
+    graph = out / "treatygraph.ttl"
+    clock = time.perf_counter()
+    building = Path(tempfile.mkdtemp(prefix=".store-", dir=out))
+    try:
+        oxstore = st.bulk_load_store(graph, building)
+        store_seconds = time.perf_counter() - clock
+        conforms = None
+        validation_seconds = 0.0
+        if options.validate:
+            clock = time.perf_counter()
+            conforms = _validate(oxstore, out, outputs)
+            validation_seconds = time.perf_counter() - clock
+        del oxstore
+        if options.store:
+            clock = time.perf_counter()
+            st.replace_store_folder(building, out / STORE_DIR, graph)
+            outputs["store"] = str(out / STORE_DIR)
+            store_seconds += time.perf_counter() - clock
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    return conforms, validation_seconds, store_seconds
+
+
+def _validate(oxstore: Any, out: Path, outputs: dict[str, str]) -> bool:
+    from .fastvalidate import validate_store
+    from .validate import render_text
+
+    result = validate_store(oxstore)
+    _write_text(out / "validation.txt", render_text(result))
     outputs["validation"] = str(out / "validation.txt")
     return result.conforms
-
-
-def summarise(reports: list[ArticleReport], articles: list[ArticleFacts], graph: Graph, links: dict) -> dict[str, int]:
-    from .vocab import TG
-
-    def count(predicate: URIRef) -> int:
-        return sum(1 for _ in graph.triples((None, predicate, None)))
-
-    return {
-        "articles": len(reports),
-        "articles_failed": sum(r.status == "failed" for r in reports),
-        "articles_without_treaty": sum(r.status == "empty" for r in reports),
-        "treaties": len(set(graph.subjects(predicate=None, object=TG.Treaty))),
-        "parties": count(TG.hasParty),
-        "signers": count(TG.hasSigner),
-        "lineage_links": count(TG.supersedes) + count(TG.basedOn),
-        "violations": len(set(graph.subjects(object=TG.Violation))),
-        "resolutions": len(set(graph.subjects(object=TG.Resolution))),
-        "triples": len(graph),
-        "problems": sum(len(r.problems) for r in reports),
-        "names_linked": len(links.get("linked", {})),
-        "names_unlinked": len(links.get("unlinked", {})) + len(links.get("ambiguous", {})),
-    }

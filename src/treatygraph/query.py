@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any, cast
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Identifier
@@ -316,6 +317,25 @@ def run_query(graph: Graph, query: CannedQuery, params: dict[str, str]) -> Query
 
 def _as_identifier(value: object) -> Identifier | None:
     return value if isinstance(value, Identifier) else None
+
+
+def run_query_on_store(store: Any, query: CannedQuery, params: dict[str, str]) -> QueryResult:
+    """`run_query` on a pyoxigraph store (the one `build` writes): the same rows, as rdflib terms.
+
+    pyoxigraph has no pre-binding of variables used in filters, so the validated parameter terms are written
+    into the query text by `store.substitute_variables`, which escapes them (see store.py)."""
+    from .fastvalidate import to_ox, to_rdflib
+    from .store import select, substitute_variables
+
+    bindings = bind_params(query, params)
+    text = substitute_variables(query.text, {name: to_ox(term) for name, term in bindings.items()})
+    solutions = select(store, text)
+    names = tuple(variable.value for variable in solutions.variables)
+    rows = tuple(
+        tuple(None if row[name] is None else cast(Identifier, to_rdflib(row[name])) for name in names)
+        for row in solutions
+    )
+    return QueryResult(names, rows)
 
 
 # ---------------------------------------------------------------- rendering

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
+import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -602,3 +604,39 @@ def dataset_stats(store: ox.Store, union: bool = False) -> DatasetStats:
         properties=count("SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }"),
         classes=tuple((row["c"].value, int(row["n"].value)) for row in classes),
     )
+
+
+# ---------------------------------------------------------------- the store a build writes
+
+
+def bulk_load_store(graph: Path, location: Path) -> ox.Store:
+    """A new on-disk store in the empty folder `location` holding `graph` (pyoxigraph's bulk loader)."""
+    store = ox.Store(str(location))
+    _load_into(store, graph, graph_format(graph), bulk=True)
+    store.flush()
+    return store
+
+
+def replace_store_folder(built: Path, target: Path, graph: Path) -> None:
+    """Put the store folder `built` (loaded from `graph`) in place of `target`, marked as holding `graph`,
+    so `load_store(graph, target)` and `store_for_graph(graph)` reuse it instead of loading the file again."""
+    atomic_write_text(built / SOURCE_MARKER, json.dumps(_source_signature(graph)))
+    if target.exists():
+        if not (target / SOURCE_MARKER).is_file():
+            raise TreatygraphError(f"{target}: folder exists and was not made by treatygraph; not replacing it")
+        old = target.with_name(f".{target.name}-old-{os.getpid()}")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(target, old)
+        os.replace(built, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(built, target)
+
+
+def store_for_graph(graph: Path, name: str = "store") -> Path | None:
+    """The store folder beside `graph` (as `build` writes it) when it holds exactly this file, else None."""
+    location = graph.parent / name
+    marker = location / SOURCE_MARKER
+    if not marker.is_file() or not graph.is_file():
+        return None
+    return location if _read_marker(marker) == _source_signature(graph) else None

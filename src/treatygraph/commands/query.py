@@ -6,7 +6,17 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..query import RENDERERS, CannedQuery, load_graph, load_queries, parse_param_args, run_query
+from ..query import (
+    RENDERERS,
+    CannedQuery,
+    QueryResult,
+    load_graph,
+    load_queries,
+    parse_param_args,
+    run_query,
+    run_query_on_store,
+)
+from ..store import open_read_only, store_for_graph
 from ..types import TreatygraphError
 
 
@@ -42,13 +52,21 @@ def run(args: argparse.Namespace) -> int:
     params = parse_param_args(args.param)
     if args.graph is None:
         raise TreatygraphError("query needs --graph FILE")
-    graph = load_graph(args.graph)
-    result = run_query(graph, query, params)
+    result = _answer(args.graph, query, params)
     fmt = args.format or ("table" if sys.stdout.isatty() else "json")
     sys.stdout.write(RENDERERS[fmt](result))
     if fmt == "json":
         sys.stdout.write("\n")
     return 0
+
+
+def _answer(graph_file: Path, query: CannedQuery, params: dict[str, str]) -> QueryResult:
+    """From the store `build` wrote beside the file when it holds exactly this file (no parsing), else
+    from the file itself."""
+    location = store_for_graph(graph_file)
+    if location is not None:
+        return run_query_on_store(open_read_only(location), query, params)
+    return run_query(load_graph(graph_file), query, params)
 
 
 def describe_queries(queries: dict[str, CannedQuery]) -> str:

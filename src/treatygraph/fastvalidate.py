@@ -1,0 +1,489 @@
+"""SHACL validation of a graph in a pyoxigraph store: the results of `validate.validate`, at store speed.
+
+pyshacl costs milliseconds per focus node in Python; a build of many articles validates in the store instead.
+The shapes (shapes/*.ttl) are compiled once: each target class becomes a VALUES list of the class and its
+subclasses (the ontology's hierarchy, as `validate` gives pyshacl), and each constraint becomes one SPARQL
+query that returns the focus nodes and values to check. The checks pyshacl makes on a value (datatype,
+well-formed literal, ranges, class membership, lists) are then made in Python with pyshacl's own rules,
+once per distinct value. The sh:sparql constraints run as `validate` runs them. Each finding is traced to
+its article and sentence by `validate`'s tracer, on the few triples around the finding.
+
+Only the SHACL features the shapes use are compiled (targetClass; property shapes with a predicate path and
+minCount, maxCount, class, datatype, or of datatypes, in, nodeKind IRI, min/maxInclusive, qualified class
+counts; node-level not-class; sh:message on every shape). Shapes using anything else raise
+UnsupportedShapes, and the caller validates with pyshacl instead. Tests compare both on small graphs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+import pyoxigraph as ox
+from pyshacl.rdfutil import compare_literal
+from rdflib import BNode, Graph, Literal, Node, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
+
+from .types import TreatygraphError
+from .validate import (
+    SEVERITIES,
+    ValidationReport,
+    _fill_message,
+    _Finding,
+    _shapes,
+    _sort_key,
+    _subclasses,
+    _Tracer,
+    _with_targets,
+)
+from .vocab import OA, TG
+
+
+class UnsupportedShapes(TreatygraphError):
+    """The shapes use a SHACL feature this validator does not compile."""
+
+
+_SHAPE_KEYS: frozenset[Node] = frozenset({
+    SH.targetClass, SH.property, SH.sparql, SH.severity, SH.message, SH["not"], SH.deactivated,
+    RDF.type, RDFS.comment, RDFS.label,
+})
+_PROPERTY_KEYS: frozenset[Node] = frozenset({
+    SH.path, SH.minCount, SH.maxCount, SH["class"], SH.datatype, SH["or"], SH["in"], SH.nodeKind, SH.minInclusive,
+    SH.maxInclusive, SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.severity,
+    SH.message, SH.deactivated, RDF.type, RDFS.comment, RDFS.label, SH.name, SH.description,
+})
+
+
+@dataclass(frozen=True)
+class _PropertyCheck:
+    focus_classes: tuple[Node, ...]  # target classes and their subclasses
+    path: URIRef
+    severity: str
+    message: str
+    min_count: int | None
+    max_count: int | None
+    classes: tuple[Node, ...] | None  # sh:class: the class and its subclasses
+    datatypes: tuple[Node, ...] | None  # sh:datatype, or the datatypes of an sh:or of datatypes
+    allowed: frozenset[Node] | None  # sh:in
+    iri_only: bool  # sh:nodeKind sh:IRI
+    min_inclusive: Literal | None
+    max_inclusive: Literal | None
+    qualified_classes: tuple[Node, ...] | None
+    qualified_min: int | None
+    qualified_max: int | None
+
+
+@dataclass(frozen=True)
+class _NotClassCheck:
+    focus_classes: tuple[Node, ...]
+    classes: tuple[Node, ...]
+    severity: str
+    message: str
+
+
+def validate_store(store: ox.Store, union: bool = False) -> ValidationReport:
+    """`validate.validate` of the graph in `store` (its default graph, or the union of its graphs)."""
+    findings = list(_core_findings(store, union)) + list(_sparql_findings(store, union))
+    results = {_trace(store, finding, union) for finding in findings}
+    ordered = tuple(sorted(results, key=_sort_key))
+    return ValidationReport(conforms=not any(r.severity == "Violation" for r in ordered), results=ordered)
+
+
+# ---------------------------------------------------------------- compiling the shapes
+
+
+@lru_cache(maxsize=1)
+def compiled_checks() -> tuple[tuple[_PropertyCheck, ...], tuple[_NotClassCheck, ...]]:
+    shapes = _shapes().core
+    properties: list[_PropertyCheck] = []
+    negations: list[_NotClassCheck] = []
+    for shape in sorted(set(shapes.subjects(SH.targetClass)), key=str):
+        if shapes.value(shape, SH.deactivated) == Literal(True):
+            continue
+        _refuse_unknown(shapes, shape, _SHAPE_KEYS)
+        focus = _with_subclasses(shapes.objects(shape, SH.targetClass))
+        for prop in sorted(shapes.objects(shape, SH.property), key=str):
+            if shapes.value(prop, SH.deactivated) != Literal(True):
+                properties.append(_property_check(shapes, shape, prop, focus))
+        for negated in shapes.objects(shape, SH["not"]):
+            negations.append(_not_class_check(shapes, shape, negated, focus))
+    return tuple(properties), tuple(negations)
+
+
+def _with_subclasses(classes: Iterable[Node]) -> tuple[Node, ...]:
+    subclasses = _subclasses()
+    return tuple(sorted({sub for cls in classes for sub in subclasses.get(cls, {cls})}, key=str))
+
+
+def _refuse_unknown(shapes: Graph, node: Node, known: frozenset[Node]) -> None:
+    unknown = set(shapes.predicates(node)) - known
+    if unknown:
+        raise UnsupportedShapes(f"shape {node} uses {', '.join(sorted(map(str, unknown)))}")
+
+
+def _message(shapes: Graph, node: Node, owner: Node | None = None) -> str:
+    messages = sorted(str(m) for m in shapes.objects(node, SH.message))
+    if not messages and owner is not None:
+        messages = sorted(str(m) for m in shapes.objects(owner, SH.message))
+    if not messages:
+        raise UnsupportedShapes(f"shape {node} has no sh:message (pyshacl would make one up)")
+    return messages[0]
+
+
+def _severity(shapes: Graph, node: Node) -> str:
+    severity = shapes.value(node, SH.severity)
+    return SEVERITIES.get(severity, "Violation") if isinstance(severity, URIRef) else "Violation"
+
+
+def _int(shapes: Graph, node: Node, predicate: URIRef) -> int | None:
+    value = shapes.value(node, predicate)
+    return int(str(value)) if value is not None else None
+
+
+def _property_check(shapes: Graph, shape: Node, prop: Node, focus: tuple[Node, ...]) -> _PropertyCheck:
+    _refuse_unknown(shapes, prop, _PROPERTY_KEYS)
+    path = shapes.value(prop, SH.path)
+    if not isinstance(path, URIRef):
+        raise UnsupportedShapes(f"property shape {prop}: only a predicate path is compiled")
+    kind = shapes.value(prop, SH.nodeKind)
+    if kind is not None and kind != SH.IRI:
+        raise UnsupportedShapes(f"property shape {prop}: sh:nodeKind {kind}")
+    cls = shapes.value(prop, SH["class"])
+    datatype = shapes.value(prop, SH.datatype)
+    either = shapes.value(prop, SH["or"])
+    listed = shapes.value(prop, SH["in"])
+    qualified = shapes.value(prop, SH.qualifiedValueShape)
+    minimum, maximum = shapes.value(prop, SH.minInclusive), shapes.value(prop, SH.maxInclusive)
+    return _PropertyCheck(
+        focus_classes=focus,
+        path=path,
+        severity=_severity(shapes, prop),
+        message=_message(shapes, prop),
+        min_count=_int(shapes, prop, SH.minCount),
+        max_count=_int(shapes, prop, SH.maxCount),
+        classes=_with_subclasses([cls]) if cls is not None else None,
+        datatypes=_datatypes(shapes, prop, datatype, either),
+        allowed=frozenset(Collection(shapes, listed)) if listed is not None else None,
+        iri_only=kind == SH.IRI,
+        min_inclusive=minimum if isinstance(minimum, Literal) else None,
+        max_inclusive=maximum if isinstance(maximum, Literal) else None,
+        qualified_classes=_qualified_classes(shapes, prop, qualified),
+        qualified_min=_int(shapes, prop, SH.qualifiedMinCount),
+        qualified_max=_int(shapes, prop, SH.qualifiedMaxCount),
+    )
+
+
+def _datatypes(shapes: Graph, prop: Node, datatype: Node | None, either: Node | None) -> tuple[Node, ...] | None:
+    if datatype is not None and either is not None:
+        raise UnsupportedShapes(f"property shape {prop}: sh:datatype beside sh:or")
+    if datatype is not None:
+        return (datatype,)
+    if either is None:
+        return None
+    found = []
+    for member in Collection(shapes, either):
+        if set(shapes.predicates(member)) != {SH.datatype}:
+            raise UnsupportedShapes(f"property shape {prop}: sh:or of anything but datatypes")
+        found.append(shapes.value(member, SH.datatype))
+    return tuple(d for d in found if d is not None)
+
+
+def _qualified_classes(shapes: Graph, prop: Node, qualified: Node | None) -> tuple[Node, ...] | None:
+    if qualified is None:
+        return None
+    if set(shapes.predicates(qualified)) - {SH["class"], RDF.type} != set():
+        raise UnsupportedShapes(f"property shape {prop}: qualified shapes other than one sh:class")
+    return _with_subclasses(shapes.objects(qualified, SH["class"]))
+
+
+def _not_class_check(shapes: Graph, shape: Node, negated: Node, focus: tuple[Node, ...]) -> _NotClassCheck:
+    if set(shapes.predicates(negated)) - {SH["class"], RDF.type} != set():
+        raise UnsupportedShapes(f"shape {shape}: sh:not of anything but one sh:class")
+    return _NotClassCheck(
+        focus_classes=focus,
+        classes=_with_subclasses(shapes.objects(negated, SH["class"])),
+        severity=_severity(shapes, shape),
+        message=_message(shapes, shape),
+    )
+
+
+# ---------------------------------------------------------------- running the checks
+
+
+def _values(classes: Iterable[Node]) -> str:
+    return " ".join(f"<{cls}>" for cls in classes)
+
+
+def _select(store: ox.Store, text: str, union: bool) -> ox.QuerySolutions:
+    solutions = store.query(text, use_default_graph_as_union=union)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return solutions
+
+
+def _core_findings(store: ox.Store, union: bool) -> Iterator[_Finding]:
+    properties, negations = compiled_checks()
+    for check in properties:
+        yield from _property_findings(store, check, union)
+    for negation in negations:
+        yield from _negation_findings(store, negation, union)
+
+
+def _property_findings(store: ox.Store, check: _PropertyCheck, union: bool) -> Iterator[_Finding]:
+    """Counts are aggregated and classes joined in the store; the other value checks run in Python, once per
+    distinct value, and only the focus nodes of failing values are fetched."""
+    yield from _count_findings(store, check, union)
+    if check.classes is not None:
+        yield from _class_findings(store, check, union)
+    if check.datatypes is None and check.allowed is None and not check.iri_only and check.min_inclusive is None and check.max_inclusive is None:
+        return
+    targets = _targets(check.focus_classes)
+    distinct = f"SELECT DISTINCT ?value WHERE {{ {targets} ?this <{check.path}> ?value }}"
+    bad = [row["value"] for row in _select(store, distinct, union) if not _value_conforms(check, to_rdflib(row["value"]))]
+    for chunk in range(0, len(bad), 500):
+        values = " ".join(str(term) for term in bad[chunk : chunk + 500])
+        query = f"SELECT DISTINCT ?this ?value WHERE {{ VALUES ?value {{ {values} }} {targets} ?this <{check.path}> ?value }}"
+        for row in _select(store, query, union):
+            yield _Finding(check.severity, check.message, to_rdflib(row["this"]), check.path, to_rdflib(row["value"]))
+
+
+def _targets(classes: Iterable[Node]) -> str:
+    return f"VALUES ?tgshTarget {{ {_values(classes)} }} ?this a ?tgshTarget ."
+
+
+def _count_findings(store: ox.Store, check: _PropertyCheck, union: bool) -> Iterator[_Finding]:
+    """sh:minCount / sh:maxCount on all values, and the qualified counts on the values of the qualified class."""
+    plain = _count_limits(check.min_count, check.max_count)
+    if plain:
+        yield from _counted(store, check, "", plain, union)
+    if check.qualified_classes is not None:
+        qualified = _count_limits(check.qualified_min, check.qualified_max)
+        if qualified:
+            classes = ", ".join(f"<{cls}>" for cls in check.qualified_classes)
+            yield from _counted(store, check, f"?value a ?tgshClass . FILTER(?tgshClass IN ({classes}))", qualified, union)
+
+
+def _count_limits(minimum: int | None, maximum: int | None) -> str:
+    limits = []
+    if minimum is not None:
+        limits.append(f"COUNT(DISTINCT ?value) < {minimum}")
+    if maximum is not None:
+        limits.append(f"COUNT(DISTINCT ?value) > {maximum}")
+    return " || ".join(limits)
+
+
+def _counted(store: ox.Store, check: _PropertyCheck, condition: str, having: str, union: bool) -> Iterator[_Finding]:
+    query = f"""SELECT ?this WHERE {{ {_targets(check.focus_classes)} OPTIONAL {{ ?this <{check.path}> ?value . {condition} }} }}
+        GROUP BY ?this HAVING ({having})"""
+    for row in _select(store, query, union):
+        yield _Finding(check.severity, check.message, to_rdflib(row["this"]), check.path, None)
+
+
+def _class_findings(store: ox.Store, check: _PropertyCheck, union: bool) -> Iterator[_Finding]:
+    query = f"""SELECT DISTINCT ?this ?value WHERE {{ {_targets(check.focus_classes)} ?this <{check.path}> ?value .
+        MINUS {{ VALUES ?tgshClass {{ {_values(check.classes or ())} }} ?value a ?tgshClass }} }}"""
+    for row in _select(store, query, union):
+        yield _Finding(check.severity, check.message, to_rdflib(row["this"]), check.path, to_rdflib(row["value"]))
+
+
+def _value_conforms(check: _PropertyCheck, value: Node) -> bool:
+    """The value checks but sh:class (which the store answers)."""
+    if check.iri_only and not isinstance(value, URIRef):
+        return False
+    if check.allowed is not None and value not in check.allowed:
+        return False
+    if check.datatypes is not None and not any(_has_datatype(value, d) for d in check.datatypes):
+        return False
+    if check.min_inclusive is not None and not _compares(value, check.min_inclusive, lambda c: c >= 0):
+        return False
+    return check.max_inclusive is None or _compares(value, check.max_inclusive, lambda c: c <= 0)
+
+
+def _has_datatype(value: Node, datatype: Node) -> bool:
+    """pyshacl's sh:datatype rule (DatatypeConstraintComponent) for the datatypes the shapes use."""
+    if not isinstance(value, Literal):
+        return False
+    if value.datatype == datatype:
+        return value.ill_typed is not True and _value_is(value, datatype)
+    if datatype == RDFS.Literal:
+        return True
+    if datatype == RDFS.Datatype:
+        return value.datatype is not None
+    if value.datatype is None and value.language is None and datatype == XSD.string:
+        return _value_is(value, datatype)
+    if datatype == RDF.langString and value.language:
+        return _value_is(value, datatype)
+    return False
+
+
+_PYTHON_TYPES: dict[Node, type | tuple[type, ...]] = {
+    XSD.string: (str, bytes),
+    RDF.langString: (str, bytes),
+    XSD.integer: int,
+    XSD.float: float,
+    XSD.decimal: Decimal,
+    XSD.boolean: bool,
+    XSD.date: date,
+    XSD.time: time,
+    XSD.dateTime: datetime,
+}
+
+
+def _value_is(value: Literal, datatype: Node) -> bool:
+    expected = _PYTHON_TYPES.get(datatype)
+    return True if expected is None else isinstance(value.value, expected)
+
+
+def _compares(value: Node, bound: Literal, accept: object) -> bool:
+    """pyshacl's sh:minInclusive / sh:maxInclusive rule: incomparable values fail."""
+    if not isinstance(value, Literal):
+        return False
+    if isinstance(bound.value, str) != isinstance(value.value, str):
+        return False
+    try:
+        return bool(accept(compare_literal(value, bound)))  # type: ignore[operator]
+    except (TypeError, NotImplementedError):
+        return False
+
+
+def _negation_findings(store: ox.Store, check: _NotClassCheck, union: bool) -> Iterator[_Finding]:
+    query = f"""SELECT DISTINCT ?this WHERE {{
+        VALUES ?tgshTarget {{ {_values(check.focus_classes)} }} ?this a ?tgshTarget .
+        VALUES ?tgshNot {{ {_values(check.classes)} }} ?this a ?tgshNot . }}"""
+    for row in _select(store, query, union):
+        focus = to_rdflib(row["this"])
+        yield _Finding(check.severity, check.message, focus, None, focus)
+
+
+def _sparql_findings(store: ox.Store, union: bool) -> Iterator[_Finding]:
+    """The sh:sparql constraints, as `validate` runs them (once per graph, ?this bound to the focus nodes)."""
+    subclasses = _subclasses()
+    for constraint in _shapes().constraints:
+        classes = {sub for target in constraint.targets for sub in subclasses.get(target, {target})}
+        solutions = _select(store, not_exists_as_minus(_with_targets(constraint.query, classes)), union)
+        names = [variable.value for variable in solutions.variables]
+        for row in solutions:
+            bindings = {name: to_rdflib(row[name]) for name in names if row[name] is not None}
+            focus = bindings.get("this")
+            if focus is None:
+                continue
+            yield _Finding(
+                severity=constraint.severity,
+                message=_fill_message(constraint.message, bindings),
+                focus=focus,
+                path=bindings.get("path"),
+                value=bindings.get("value"),
+            )
+
+
+_NOT_EXISTS = re.compile(r"FILTER\s+NOT\s+EXISTS\s*\{([^{}]*)\}", re.I)
+_NOT_PLAIN = re.compile(r"\b(FILTER|OPTIONAL|UNION|MINUS|BIND|VALUES|GRAPH|SERVICE|EXISTS)\b|\(", re.I)
+_OUTER_UNSAFE = re.compile(r"\b(OPTIONAL|UNION|MINUS|GRAPH|SERVICE)\b", re.I)
+_VARIABLE = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
+_BOUND_BY_BIND = re.compile(r"\bAS\s+[?$]([A-Za-z_][A-Za-z0-9_]*)", re.I)
+
+
+def not_exists_as_minus(query: str) -> str:
+    """`FILTER NOT EXISTS { triples }` as `MINUS { triples }`, which pyoxigraph evaluates as one join instead
+    of one lookup per row (a hundred times faster on the fact-has-evidence shape).
+
+    The two agree when the block is plain triple patterns and every variable it shares with the rest of the
+    query is bound by the rest's triple patterns on every row (no OPTIONAL, UNION or BIND can leave it
+    unbound); any other query is returned unchanged."""
+    outer = _NOT_EXISTS.sub(" ", query)
+    if _OUTER_UNSAFE.search(outer):
+        return query
+    outer_variables = set(_VARIABLE.findall(outer)) - set(_BOUND_BY_BIND.findall(outer))
+
+    def rewrite(match: re.Match[str]) -> str:
+        block = match.group(1)
+        shared = set(_VARIABLE.findall(block)) & set(_VARIABLE.findall(outer))
+        if _NOT_PLAIN.search(block) or not shared or not shared <= outer_variables:
+            return match.group(0)
+        return f"MINUS {{{block}}}"
+
+    return _NOT_EXISTS.sub(rewrite, query)
+
+
+# ---------------------------------------------------------------- terms and tracing
+
+
+def to_rdflib(term: object) -> Node:
+    """A pyoxigraph term as rdflib's Turtle parser would give it (plain strings without a datatype)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        return _literal(term.value, term.language, term.datatype.value)
+    raise TypeError(f"cannot convert {term!r}")
+
+
+@lru_cache(maxsize=1 << 16)
+def _literal(value: str, language: str | None, datatype: str) -> Literal:
+    if language:
+        return Literal(value, lang=language)
+    if datatype == str(XSD.string):
+        return Literal(value)
+    return Literal(value, datatype=URIRef(datatype))
+
+
+def to_ox(term: Node) -> Any:
+    """An rdflib term as a pyoxigraph term (typed Any: pyoxigraph's patterns accept only some kinds per position)."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
+    raise TypeError(f"cannot convert {term!r}")
+
+
+def _trace(store: ox.Store, finding: _Finding, union: bool):  # type: ignore[no-untyped-def]
+    """`validate`'s tracer, run on the triples around the finding (all it reads)."""
+    return _Tracer(_surroundings(store, finding, union)).result(finding)
+
+
+def _surroundings(store: ox.Store, finding: _Finding, union: bool) -> Graph:
+    graph_name = None if union else ox.DefaultGraph()
+    graph = Graph()
+
+    def outgoing(node: Node) -> list[tuple[Node, Node, Node]]:
+        if isinstance(node, Literal):
+            return []
+        found = [(node, to_rdflib(q.predicate), to_rdflib(q.object)) for q in store.quads_for_pattern(to_ox(node), None, None, graph_name)]
+        for triple in found:
+            graph.add(triple)
+        return found
+
+    def subjects(predicate: Node, obj: Node) -> list[Node]:
+        found = [to_rdflib(q.subject) for q in store.quads_for_pattern(None, to_ox(predicate), to_ox(obj), graph_name)]
+        for subject in found:
+            graph.add((subject, predicate, obj))
+        return found
+
+    focus = finding.focus
+    evidence = [o for _, p, o in outgoing(focus) if p == TG.evidence]
+    evidence += subjects(OA.hasSelector, focus)
+    if (focus, RDF.type, TG.Evidence) in graph:
+        evidence.append(focus)
+    for record in subjects(RDF.subject, focus):
+        evidence += [o for _, p, o in outgoing(record) if p == TG.evidence]
+    for node in set(evidence):
+        for _, predicate, obj in outgoing(node):
+            if predicate == OA.hasSelector:
+                outgoing(obj)
+            elif predicate == OA.hasSource:
+                outgoing(obj)
+    if isinstance(finding.value, URIRef):
+        for predicate in (RDFS.label, SKOS.prefLabel):
+            for quad in store.quads_for_pattern(to_ox(finding.value), to_ox(predicate), None, graph_name):
+                graph.add((finding.value, predicate, to_rdflib(quad.object)))
+    return graph
