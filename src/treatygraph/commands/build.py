@@ -21,6 +21,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--workers", type=int, default=0, help="worker processes (default: one per core)")
     parser.add_argument("--max-bytes", type=int, default=IngestLimits().max_bytes, help="largest article read")
     parser.add_argument("--max-template-depth", type=int, default=IngestLimits().max_template_depth)
+    parser.add_argument(
+        "--max-seconds-per-article",
+        type=float,
+        default=BuildOptions().max_seconds_per_article,
+        help="an article whose reading and extraction takes longer is reported as failed (0: no limit)",
+    )
+    parser.add_argument("--no-cache", dest="use_cache", action="store_false", help="re-extract every article (OUT/.cache)")
+    parser.add_argument("--no-store", dest="store", action="store_false", help="do not write OUT/store (query then parses the file)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when any article failed")
     parser.add_argument("--quiet", action="store_true", help="no summary")
     parser.set_defaults(func=run)
@@ -35,6 +43,9 @@ def run(args: argparse.Namespace) -> int:
         workers=args.workers,
         limits=IngestLimits(max_bytes=args.max_bytes, max_template_depth=args.max_template_depth),
         progress=not args.quiet,
+        max_seconds_per_article=args.max_seconds_per_article,
+        use_cache=args.use_cache,
+        store=args.store,
     )
     result = build(args.corpus, args.out, options)
     if not args.quiet:
