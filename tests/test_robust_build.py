@@ -121,14 +121,6 @@ def expected_cases() -> list:
         marks = []
         if bad.needs_no_root and NO_ROOT is None:
             marks.append(pytest.mark.skip(reason=ROOT_SKIP))
-        if bad.name == "locked-folder":
-            marks.append(
-                pytest.mark.xfail(
-                    strict=True,
-                    reason="ingest.discover logs 'cannot list' via logging only: the folder is not in report.json "
-                    "and --strict exits 0",
-                )
-            )
         cases.append(pytest.param(bad.name, marks=marks, id=bad.name))
     return cases
 

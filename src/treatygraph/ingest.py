@@ -79,7 +79,12 @@ def discover(root: Path) -> Iterator[Path]:
     seen_dirs: set[str] = set()
 
     def on_error(err: OSError) -> None:
-        log.warning("cannot list %s: %s", err.filename, err.strerror)
+        # a folder that cannot be listed is reported like a bad article (ingest_file names the reason),
+        # so it reaches report.json and --strict, not only the log
+        log.debug("cannot list %s: %s", err.filename, err.strerror)
+        if err.filename and Path(err.filename) != root:
+            folder = Path(err.filename)
+            found.append((folder.relative_to(root).parts if folder.is_relative_to(root) else (folder.name,), folder))
 
     for folder, dirnames, filenames in os.walk(root, followlinks=True, onerror=on_error):
         real = os.path.realpath(folder)
@@ -179,6 +184,9 @@ def ingest_file(path: Path, root: Path, limits: IngestLimits = IngestLimits()) -
     """Read one article file into one plain text with its fields, links and source anchors.
     Raises IngestError (naming the file, with line or byte offset where known) for files that cannot be read."""
     name = relative_name(path, root)
+    if path.is_dir():
+        reason = "folder cannot be listed (permission denied)" if not os.access(path, os.R_OK | os.X_OK) else "is a folder"
+        raise IngestError(name, reason)
     fmt = format_of(path)
     if fmt is None:
         raise IngestError(name, f"unknown format {path.suffix!r} (known: {', '.join(sorted(SUFFIXES))})")
