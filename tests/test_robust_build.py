@@ -176,11 +176,6 @@ def test_markup_never_becomes_a_treaty_name(mixed: MixedBuild) -> None:
     assert not [name for name in names if "{{" in name or "|" in name]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline.build writes 'skipped ...' on stderr for failed articles only; an article about no "
-    "treaty is only counted in the summary",
-)
 def test_an_article_about_no_treaty_is_named_on_stderr(mixed: MixedBuild) -> None:
     assert any("no-treaty.txt" in line and "no treaty" in line for line in mixed.plain.stderr.splitlines())
 
@@ -235,11 +230,6 @@ def test_an_article_over_the_time_limit_is_reported(tmp_path: Path) -> None:
     assert set(bad_inputs.GOOD_TREATIES) <= bad_inputs.treaty_labels(tmp_path / "out")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="commands/build.py passes negative limits to IngestLimits unchecked: --max-bytes -5 fails every "
-    "article with 'internal error: ValueError' (exit 1); --max-template-depth -5 fails every templated article",
-)
 @pytest.mark.parametrize("option", ["--max-bytes", "--max-template-depth"])
 def test_a_negative_limit_is_a_usage_error(tmp_path: Path, option: str) -> None:
     bad_inputs.write_good(tmp_path / "corpus")

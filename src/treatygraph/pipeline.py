@@ -377,6 +377,8 @@ def build(root: Path, out: Path, options: BuildOptions = BuildOptions()) -> Buil
         if digest.report.status == "failed":
             for problem in digest.report.problems:
                 sys.stderr.write(f"treatygraph: skipped {problem}\n")
+        elif digest.report.status == "empty":  # read, but about no treaty: say which article
+            sys.stderr.write(f"treatygraph: {digest.report.path}: no treaty found in the article\n")
     timings["extract"] = time.perf_counter() - clock
     cache = ArticleCache(out / CACHE_DIR / "facts")
     cache.keep_only(d.key for d in digests if d.key is not None)

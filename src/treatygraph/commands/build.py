@@ -11,6 +11,17 @@ from ..pipeline import BuildOptions, BuildResult, build
 from ..vocab import DEFAULT_BASE
 
 
+def positive_int(text: str) -> int:
+    """argparse type for a limit: a whole number above zero (argparse names the option in its one-line error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} is not above zero")
+    return value
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("build", help="build the graph from a folder of articles (.txt, .html, .wiki)")
     parser.add_argument("corpus", type=Path, help="folder of articles, read recursively")
@@ -19,8 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-reason", dest="reason", action="store_false", help="skip OWL-RL reasoning")
     parser.add_argument("--no-validate", dest="validate", action="store_false", help="skip SHACL validation")
     parser.add_argument("--workers", type=int, default=0, help="worker processes (default: one per core)")
-    parser.add_argument("--max-bytes", type=int, default=IngestLimits().max_bytes, help="largest article read")
-    parser.add_argument("--max-template-depth", type=int, default=IngestLimits().max_template_depth)
+    parser.add_argument("--max-bytes", type=positive_int, default=IngestLimits().max_bytes, help="largest article read")
+    parser.add_argument("--max-template-depth", type=positive_int, default=IngestLimits().max_template_depth)
     parser.add_argument(
         "--max-seconds-per-article",
         type=float,
