@@ -237,12 +237,6 @@ def test_a_negative_limit_is_a_usage_error(tmp_path: Path, option: str) -> None:
     assert run.returncode == 2 and option in run.stderr and len(run.stderr.splitlines()) == 1, run.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="atomic.atomic_writer creates its temporary file with tempfile.mkstemp (mode 0600) and renames it, so "
-    "outputs are readable by their owner only, whatever the umask (the pipeline being rewritten chmods its files "
-    "to 0644 but leaves OUT/store, made by mkdtemp, at 0700)",
-)
 def test_outputs_get_the_usual_permissions(good_only: Path) -> None:
     umask = os.umask(0o022)
     os.umask(umask)

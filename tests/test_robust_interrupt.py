@@ -135,11 +135,6 @@ def test_sigkill_leaves_the_previous_outputs_whole(first: Built, moment: str) ->
     assert set(OUTPUTS) <= first.visible and visible(first.out) == first.visible, "a half-written file is visible"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="temporary files of a killed build (.treatygraph.ttl.*.tmp, .inferred.ttl.*.tmp, .treatygraph.trig.*.tmp "
-    "from atomic.atomic_writer; .store-* folders) stay in OUT for ever: no later build removes them",
-)
 def test_a_later_build_clears_what_killed_builds_left(first: Built) -> None:
     command = [*CLI, "build", str(first.corpus), "--out", str(first.out), "--quiet"]
     assert kill_when(command, writing(first.out, "treatygraph.ttl")) is None

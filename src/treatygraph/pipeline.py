@@ -369,6 +369,7 @@ def build(root: Path, out: Path, options: BuildOptions = BuildOptions()) -> Buil
     if not root.is_dir():
         raise TreatygraphError(f"{root}: not a folder of articles")
     _check_writable(out)
+    _remove_leftovers(out)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     digests = []
@@ -602,6 +603,20 @@ def _merge_links(parts: Iterable[dict[str, dict[str, Any]]]) -> dict[str, dict[s
     return {bucket: dict(sorted(names.items())) for bucket, names in merged.items()}
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Temporary files and store folders of an earlier build that was killed before it could rename them."""
+    for leftover in out.glob(".*.tmp"):
+        leftover.unlink(missing_ok=True)
+    for leftover in out.glob(".store-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
 # ================================================================ store and validation
 
 
@@ -614,6 +629,7 @@ def _store_and_validate(out: Path, options: BuildOptions, outputs: dict[str, str
     graph = out / "treatygraph.ttl"
     clock = time.perf_counter()
     building = Path(tempfile.mkdtemp(prefix=".store-", dir=out))
+    building.chmod(0o777 & ~_umask())  # mkdtemp makes 0700; the store is an output like the others
     try:
         oxstore = st.bulk_load_store(graph, building)
         store_seconds = time.perf_counter() - clock
