@@ -248,7 +248,10 @@ class ArticleWriter:
     def fact(self, s: URIRef, p: URIRef, o: URIRef | Literal, prov: Provenance, written: str | None = None) -> None:
         """A fact triple and its record: rule, confidence, the activity that made it, and its evidence."""
         self.add(s, p, o)
-        record = URIRef(f"{self.base}fact/{digest(self.article.path, s, p, o)}")
+        # one record per reading: the same fact read twice in one article (from the infobox and from the lead)
+        # has two records, each with its own rule, confidence and evidence
+        ev = prov.evidence
+        record = URIRef(f"{self.base}fact/{digest(self.article.path, s, p, o, ev.begin, ev.end, prov.rule)}")
         confidence = round(prov.confidence * self.confidence_scale.get((s, p), 1.0), 3)
         self.add(record, RDF.type, RDF.Statement)
         self.add(record, RDF.type, TG.FactRecord)
