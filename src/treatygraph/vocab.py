@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rdflib import Namespace
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace
 
 TG = Namespace("https://w3id.org/treatygraph/ontology#")
 DEFAULT_BASE = "https://w3id.org/treatygraph/id/"
@@ -16,7 +16,8 @@ SCHEMA = Namespace("https://schema.org/")
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
 
-PREFIXES: dict[str, Namespace] = {
+# rdflib types its closed vocabularies (RDF, OWL, ...) as DefinedNamespace classes, the others as Namespace
+PREFIXES: dict[str, Namespace | type[DefinedNamespace]] = {
     "tg": TG,
     "oa": OA,
     "wd": WD,
