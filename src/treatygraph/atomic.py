@@ -19,7 +19,7 @@ def atomic_writer(path: str | os.PathLike[str], binary: bool = False, encoding: 
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; an output file gets the usual permissions
+    os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600; an output file gets the usual permissions
     try:
         with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding=encoding) as handle:
             yield handle
@@ -32,7 +32,8 @@ def atomic_writer(path: str | os.PathLike[str], binary: bool = False, encoding: 
         raise
 
 
-def _umask() -> int:
+def current_umask() -> int:
+    """The process umask (read by setting and restoring it)."""
     current = os.umask(0)
     os.umask(current)
     return current

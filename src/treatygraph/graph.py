@@ -13,7 +13,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -127,7 +127,9 @@ def treaty_mentions(article: ArticleFacts) -> list[TreatyMention]:
     mentions = []
     for ref in article.treaties:
         year = year_of(signed.get(ref.key)) or ref.year
-        mentions.append(TreatyMention(article.path, ref.key, tuple(names.get(ref.key) or [ref.label]), year, ref.key == "T0"))
+        mentions.append(
+            TreatyMention(article.path, ref.key, tuple(names.get(ref.key) or [ref.label]), year, ref.key == "T0")
+        )
     return mentions
 
 
@@ -397,7 +399,12 @@ class ArticleWriter:
         lang = fact.lang if fact.lang and fact.lang != "und" else None
         literal = Literal(fact.name, lang=lang)
         is_label = node is not None and fact.name == node.label
-        self.fact(treaty, RDFS.label if is_label else SKOS.altLabel, Literal(fact.name, lang="en") if is_label else literal, fact.prov)
+        self.fact(
+            treaty,
+            RDFS.label if is_label else SKOS.altLabel,
+            Literal(fact.name, lang="en") if is_label else literal,
+            fact.prov,
+        )
         kind = _stated_kind(fact.name)
         if kind is not None:
             self.add(treaty, RDF.type, kind)
@@ -501,7 +508,11 @@ def drop_redundant(triples: list[Triple], redundant: set[DateValue]) -> list[Tri
     if not mine:
         return triples
     dropped_records = _records_of(triples, mine)
-    return [t for t in triples if t[0] not in dropped_records and not (t[1] in _DATE_PREDICATES and (t[0], t[1], str(t[2])) in mine)]
+    return [
+        t
+        for t in triples
+        if t[0] not in dropped_records and not (t[1] in _DATE_PREDICATES and (t[0], t[1], str(t[2])) in mine)
+    ]
 
 
 _DATE_PREDICATES = frozenset(DATE_PROPERTIES.values())
@@ -520,7 +531,9 @@ def _records_of(triples: list[Triple], redundant: set[DateValue]) -> set[URIRef]
     }
 
 
-def build_graph(articles: list[ArticleFacts], base: str = DEFAULT_BASE, gazetteer: Gazetteer | None = None) -> tuple[Graph, dict[str, list[Triple]]]:
+def build_graph(
+    articles: list[ArticleFacts], base: str = DEFAULT_BASE, gazetteer: Gazetteer | None = None
+) -> tuple[Graph, dict[str, list[Triple]]]:
     """The asserted graph of all articles, and each article's own triples (keyed by article path)."""
     resolution = resolve(articles, base)
     gazetteer = gazetteer or default_gazetteer()
@@ -534,8 +547,3 @@ def build_graph(articles: list[ArticleFacts], base: str = DEFAULT_BASE, gazettee
     for triple in everything:
         graph.add(triple)
     return graph, per_article
-
-
-def iter_triples(per_article: dict[str, list[Triple]]) -> Iterator[Triple]:
-    for triples in per_article.values():
-        yield from triples

@@ -41,7 +41,7 @@ from typing import IO, Any, Literal, TypeVar, cast
 from rdflib import Graph, URIRef
 
 from . import EXTRACTOR_VERSION
-from .atomic import atomic_write_text, atomic_writer
+from .atomic import atomic_write_text, atomic_writer, current_umask
 from .cache import ArticleCache, entry_key
 from .extract import extract_article
 from .gazetteer import default_gazetteer
@@ -122,7 +122,9 @@ def process_file(path: Path, root: Path, limits: IngestLimits) -> tuple[ArticleR
     except IngestError as error:
         return ArticleReport(relative, fmt, "failed", {}, (str(error),)), None
     except Exception as error:  # noqa: BLE001 - a bug on one article must not lose the corpus
-        return ArticleReport(relative, fmt, "failed", {}, (f"{relative}: internal error: {type(error).__name__}: {error}",)), None
+        return ArticleReport(
+            relative, fmt, "failed", {}, (f"{relative}: internal error: {type(error).__name__}: {error}",)
+        ), None
     counts = count_facts(facts)
     status: Literal["ok", "empty"] = "ok" if counts.get("treaties") else "empty"
     return ArticleReport(relative, facts.format, status, counts, facts.problems), facts
@@ -192,7 +194,9 @@ def extract_one(job: _ExtractJob) -> ArticleDigest:
             f"{relative}: extraction took longer than the limit of {job.max_seconds:g} s "
             "(raise it with --max-seconds-per-article)"
         )
-        return _digest(ArticleReport(relative, format_of(job.path) or "text", "failed", {}, (reason,)), None, None, False)
+        return _digest(
+            ArticleReport(relative, format_of(job.path) or "text", "failed", {}, (reason,)), None, None, False
+        )
     if key is None:
         return _digest(report, facts, None, cached=False)
     cache.put(key, (report, facts))
@@ -230,7 +234,10 @@ def extract_corpus(root: Path, out: Path, options: BuildOptions) -> Iterator[Art
     """Every article's digest, in file order; worker processes when the corpus is big enough."""
     files = list(discover(root))
     cache = out / CACHE_DIR / "facts"
-    jobs = [_ExtractJob(path, root, options.limits, options.max_seconds_per_article, cache, options.use_cache) for path in files]
+    jobs = [
+        _ExtractJob(path, root, options.limits, options.max_seconds_per_article, cache, options.use_cache)
+        for path in files
+    ]
     progress = _Progress(len(jobs), options.progress, "read")
     default_gazetteer()  # loaded once before forking, shared copy-on-write
     for digest in _map(extract_one, jobs, options):
@@ -262,7 +269,9 @@ class _Progress:
             width = 30
             filled = width * self.seen // max(self.total, 1)
             rate = self.seen / max(time.monotonic() - self.start, 1e-6)
-            sys.stderr.write(f"\r{self.what:6} [{'#' * filled}{'.' * (width - filled)}] {self.seen}/{self.total} articles {rate:.0f}/s")
+            sys.stderr.write(
+                f"\r{self.what:6} [{'#' * filled}{'.' * (width - filled)}] {self.seen}/{self.total} articles {rate:.0f}/s"
+            )
             sys.stderr.flush()
 
     def done(self) -> None:
@@ -311,7 +320,9 @@ def write_one(path: str) -> ArticleOutput:
     if facts is None:
         raise TreatygraphError(f"{path}: its cache entry vanished during the build")
     article: ArticleFacts = facts[1]
-    triples = _unique(drop_redundant(ArticleWriter(article, context.resolution, default_gazetteer()).write(), set(context.redundant)))
+    triples = _unique(
+        drop_redundant(ArticleWriter(article, context.resolution, default_gazetteer()).write(), set(context.redundant))
+    )
     inferred = _close(triples) if context.reason else []
     turtle = _turtle()
     asserted_nt = [nt_triple(t) for t in triples]
@@ -440,7 +451,9 @@ def _write_articles(
     global _CONTEXT
     keys = {d.report.path: d.key for d in digests if d.key is not None}
     join_predicates = frozenset(_reasoner().rules.join_predicates) if options.reason else frozenset()
-    _CONTEXT = _WriteContext(resolution, redundant, keys, cache, article_local_prefixes(options.base), options.reason, join_predicates)
+    _CONTEXT = _WriteContext(
+        resolution, redundant, keys, cache, article_local_prefixes(options.base), options.reason, join_predicates
+    )
     progress = _Progress(len(keys), options.progress, "write")
     try:
         for output in _map(write_one, list(keys), options):
@@ -603,12 +616,6 @@ def _merge_links(parts: Iterable[dict[str, dict[str, Any]]]) -> dict[str, dict[s
     return {bucket: dict(sorted(names.items())) for bucket, names in merged.items()}
 
 
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
-
-
 def _remove_leftovers(out: Path) -> None:
     """Temporary files and store folders of an earlier build that was killed before it could rename them."""
     for leftover in out.glob(".*.tmp"):
@@ -629,7 +636,7 @@ def _store_and_validate(out: Path, options: BuildOptions, outputs: dict[str, str
     graph = out / "treatygraph.ttl"
     clock = time.perf_counter()
     building = Path(tempfile.mkdtemp(prefix=".store-", dir=out))
-    building.chmod(0o777 & ~_umask())  # mkdtemp makes 0700; the store is an output like the others
+    building.chmod(0o777 & ~current_umask())  # mkdtemp makes 0700; the store is an output like the others
     try:
         oxstore = st.bulk_load_store(graph, building)
         store_seconds = time.perf_counter() - clock
