@@ -32,7 +32,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 from types import TracebackType
@@ -42,6 +42,7 @@ from rdflib import Graph, URIRef
 
 from . import EXTRACTOR_VERSION
 from .atomic import atomic_write_text, atomic_writer, current_umask
+from .buildstate import BuildState, FileStamp, load_state, output_signature, save_state, settings_of
 from .cache import ArticleCache, entry_key
 from .extract import extract_article
 from .gazetteer import default_gazetteer
@@ -62,7 +63,11 @@ from .graph import (
 )
 from .ingest import IngestLimits, discover, format_of, ingest_file
 from .links import link_report
+from .ontology import ONTOLOGY_FILE, shape_files
 from .rdftext import DEFAULT_PREFIXES, RDF_TYPE_NT, NtTriple, TurtleWriter, nt_line, nt_term, nt_triple, prefix_header
+from .store import SOURCE_MARKER
+from .store import source_signature as st_source_signature
+from .store import store_for_graph as st_store_for_graph
 from .types import (
     AgentFact,
     ArticleFacts,
@@ -80,6 +85,7 @@ OUTPUT_MODE = 0o644  # outputs are for everyone to read (atomic temporary files 
 PARALLEL_FROM = 50  # fewer articles than this are not worth starting worker processes for
 STORE_DIR = "store"
 CACHE_DIR = ".cache"
+OUTPUT_FORMAT = "1"  # bump when what write_one returns changes: cached outputs are then recomputed
 
 
 @dataclass(frozen=True)
@@ -114,7 +120,7 @@ class _ArticleTimeout(BaseException):
 
 def process_file(path: Path, root: Path, limits: IngestLimits) -> tuple[ArticleReport, ArticleFacts | None]:
     """Ingest and extract one article; any failure becomes a report line, never an exception."""
-    relative = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+    relative = _relative(path, root)
     fmt = format_of(path) or "text"
     try:
         article = ingest_file(path, root, limits)
@@ -177,9 +183,13 @@ def _content_sha256(path: Path) -> str | None:
         return None
 
 
+def _relative(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+
+
 def extract_one(job: _ExtractJob) -> ArticleDigest:
     """One article: from the cache when its bytes, the extractor and the limits are unchanged, else extracted."""
-    relative = job.path.relative_to(job.root).as_posix() if job.path.is_relative_to(job.root) else job.path.name
+    relative = _relative(job.path, job.root)
     sha = _content_sha256(job.path)
     cache = ArticleCache(job.cache)
     key = entry_key(relative, sha, _settings(job.limits)) if sha is not None else None
@@ -230,17 +240,32 @@ def _with_time_limit(seconds: float, work: Callable[[], T]) -> T:
         signal.signal(signal.SIGALRM, previous)
 
 
-def extract_corpus(root: Path, out: Path, options: BuildOptions) -> Iterator[ArticleDigest]:
-    """Every article's digest, in file order; worker processes when the corpus is big enough."""
+def extract_corpus(
+    root: Path, out: Path, options: BuildOptions, previous: BuildState, current: BuildState
+) -> Iterator[ArticleDigest]:
+    """Every article's digest, in file order: from the last build's state when the file is unchanged (same
+    size and mtime: not even read), else extracted (worker processes when there are enough)."""
     files = list(discover(root))
     cache = out / CACHE_DIR / "facts"
+    entries = []
+    for path in files:
+        relative = _relative(path, root)
+        stamp = FileStamp.of(path)
+        known = previous.digest_of(relative, stamp) if options.use_cache else None
+        entries.append((relative, stamp, known))
     jobs = [
         _ExtractJob(path, root, options.limits, options.max_seconds_per_article, cache, options.use_cache)
-        for path in files
+        for path, (_, _, known) in zip(files, entries, strict=True)
+        if known is None
     ]
-    progress = _Progress(len(jobs), options.progress, "read")
+    progress = _Progress(len(files), options.progress, "read")
     default_gazetteer()  # loaded once before forking, shared copy-on-write
-    for digest in _map(extract_one, jobs, options):
+    extracted = _map(extract_one, jobs, options)
+    for relative, stamp, known in entries:
+        digest = replace(known, cached=True) if known is not None else next(extracted)
+        if stamp is not None and digest.key is not None:
+            current.stamps[relative] = (stamp, digest.key)
+            current.digests[digest.key] = replace(digest, cached=False)
         progress.step()
         yield digest
     progress.done()
@@ -293,6 +318,7 @@ class _WriteContext:
     local_prefixes: tuple[str, ...]
     reason: bool
     join_predicates: frozenset[URIRef]
+    outputs: ArticleCache  # where each computed output is kept, under its signature
 
 
 _CONTEXT: _WriteContext | None = None
@@ -313,7 +339,20 @@ class ArticleOutput:
     seeds_inferred: tuple[Triple, ...]
 
 
-def write_one(path: str) -> ArticleOutput:
+def write_one(job: tuple[str, str]) -> ArticleOutput:
+    """One article's output (job: its path and output signature), kept in the outputs cache."""
+    path, signature = job
+    output = _article_output(path)
+    _context().outputs.put(signature, output)
+    return output
+
+
+def _context() -> _WriteContext:
+    assert _CONTEXT is not None, "write_one runs inside a build"
+    return _CONTEXT
+
+
+def _article_output(path: str) -> ArticleOutput:
     context = _CONTEXT
     assert context is not None, "write_one runs inside a build"
     facts = context.cache.get(context.keys[path])
@@ -383,8 +422,13 @@ def build(root: Path, out: Path, options: BuildOptions = BuildOptions()) -> Buil
     _remove_leftovers(out)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
+    state_file = out / CACHE_DIR / "state.pkl"
+    settings = settings_of(options.base, options.reason, _settings(options.limits), OUTPUT_FORMAT, _model_hash())
+    previous = load_state(state_file, settings) if options.use_cache else BuildState(settings)
+    current = BuildState(settings)
+    store_was_current = _store_matches(out, previous) if options.store else False
     digests = []
-    for digest in extract_corpus(root, out, options):
+    for digest in extract_corpus(root, out, options, previous, current):
         digests.append(digest)
         if digest.report.status == "failed":
             for problem in digest.report.problems:
@@ -400,16 +444,23 @@ def build(root: Path, out: Path, options: BuildOptions = BuildOptions()) -> Buil
     redundant = frozenset(redundant_dates(_date_values(digests, resolution)))
     timings["resolve"] = time.perf_counter() - clock
 
+    outputs_cache = ArticleCache(out / CACHE_DIR / "out")
     written = _Outputs(out, options)
     with written:
         clock = time.perf_counter()
-        _write_articles(digests, resolution, redundant, cache, options, written)
+        plan = _plan_writes(digests, resolution, redundant, options, previous, current, outputs_cache)
+        _write_articles(plan, resolution, redundant, cache, outputs_cache, options, written)
         timings["write"] = time.perf_counter() - clock
         clock = time.perf_counter()
         written.finish_inferred()
         timings["finish"] = time.perf_counter() - clock
-    conforms, validation_seconds, store_seconds = _store_and_validate(out, options, written.outputs)
+    update = plan.store_update(outputs_cache, previous) if store_was_current else None
+    conforms, validation_seconds, store_seconds = _store_and_validate(out, options, written, update)
     timings["store"], timings["validate"] = store_seconds, validation_seconds
+    outputs_cache.keep_only(current.signatures.values())
+    if options.store and STORE_DIR in written.outputs:
+        current.graph_signature = st_source_signature(out / "treatygraph.ttl")
+    save_state(state_file, current)
     reports = [d.report for d in digests]
     links = _merge_links(d.links for d in digests)
     summary = written.summary(reports, links)
@@ -440,24 +491,116 @@ def _date_values(digests: list[ArticleDigest], resolution: Resolution) -> Iterat
                 yield node.iri, DATE_PROPERTIES[kind], str(date_literal(value))
 
 
-def _write_articles(
+@dataclass
+class _WritePlan:
+    """Which articles' outputs are computed and which are copied from the cache, by output signature."""
+
+    paths: list[str]  # articles with facts, in output order
+    facts_keys: dict[str, str]  # article -> cache entry of its facts
+    signatures: dict[str, str]
+    fresh: set[str]  # articles whose output is computed in this build
+    changed: set[str]  # articles whose output differs from the last build's (new ones included)
+    removed: set[str]  # articles of the last build that are gone or have no facts now
+    kept_outputs: dict[str, ArticleOutput] = field(default_factory=dict)  # new outputs of changed articles
+
+    def store_update(self, outputs_cache: ArticleCache, previous: BuildState) -> _StoreUpdate | None:
+        """What an up-to-date store must lose and gain, when few enough articles changed; None: rebuild it."""
+        if len(self.changed) + len(self.removed) > INCREMENTAL_STORE_SHARE * max(len(self.paths), 1):
+            return None
+        old = []
+        for path in sorted((self.changed | self.removed) & previous.signatures.keys()):
+            output = outputs_cache.get(previous.signatures[path])
+            if output is None:
+                return None  # the last build's output of that article is gone: its triples are unknown
+            old.append(output)
+        new = [self.kept_outputs[path] for path in sorted(self.changed)]
+        return _StoreUpdate(tuple(old), tuple(new))
+
+
+@dataclass(frozen=True)
+class _StoreUpdate:
+    old: tuple[ArticleOutput, ...]  # the last build's outputs of the changed and removed articles
+    new: tuple[ArticleOutput, ...]  # this build's outputs of the changed articles
+
+
+INCREMENTAL_STORE_SHARE = 0.2  # above this share of changed articles, a fresh bulk load is faster
+
+
+def _plan_writes(
     digests: list[ArticleDigest],
     resolution: Resolution,
     redundant: frozenset[DateValue],
+    options: BuildOptions,
+    previous: BuildState,
+    current: BuildState,
+    outputs_cache: ArticleCache,
+) -> _WritePlan:
+    paths = [d.report.path for d in digests if d.key is not None]
+    for digest in digests:
+        if digest.key is not None:
+            current.signatures[digest.report.path] = _output_signature(digest, resolution, redundant, options)
+    signatures = current.signatures
+    fresh = {path for path in paths if not options.use_cache or not outputs_cache.path(signatures[path]).is_file()}
+    changed = {path for path in paths if previous.signatures.get(path) != signatures[path]}
+    removed = set(previous.signatures) - set(paths)
+    facts_keys = {d.report.path: d.key for d in digests if d.key is not None}
+    return _WritePlan(paths, facts_keys, signatures, fresh, changed, removed)
+
+
+def _output_signature(
+    digest: ArticleDigest, resolution: Resolution, redundant: frozenset[DateValue], options: BuildOptions
+) -> str:
+    """Everything one article's output depends on: its facts, where its treaties resolved, its dates that
+    other articles made redundant, the options (the settings hash covers versions and the model)."""
+    path = digest.report.path
+    treaties = []
+    for mention in digest.mentions:
+        node = resolution.treaty(path, mention.key)
+        treaties.append((mention.key, None if node is None else (str(node.iri), node.label, node.year)))
+    dropped = []
+    for key, kind, value in digest.dates:
+        node = resolution.treaty(path, key)
+        if node is not None:
+            date = (node.iri, DATE_PROPERTIES[kind], str(date_literal(value)))
+            if date in redundant:
+                dropped.append(tuple(map(str, date)))
+    return output_signature(OUTPUT_FORMAT, digest.key, options.base, options.reason, sorted(treaties), sorted(dropped))
+
+
+def _write_articles(
+    plan: _WritePlan,
+    resolution: Resolution,
+    redundant: frozenset[DateValue],
     cache: ArticleCache,
+    outputs_cache: ArticleCache,
     options: BuildOptions,
     written: _Outputs,
 ) -> None:
+    """Every article's output into the files, in order: computed (in workers) or read from the cache."""
     global _CONTEXT
-    keys = {d.report.path: d.key for d in digests if d.key is not None}
     join_predicates = frozenset(_reasoner().rules.join_predicates) if options.reason else frozenset()
     _CONTEXT = _WriteContext(
-        resolution, redundant, keys, cache, article_local_prefixes(options.base), options.reason, join_predicates
+        resolution,
+        redundant,
+        plan.facts_keys,
+        cache,
+        article_local_prefixes(options.base),
+        options.reason,
+        join_predicates,
+        outputs_cache,
     )
-    progress = _Progress(len(keys), options.progress, "write")
+    progress = _Progress(len(plan.paths), options.progress, "write")
+    keep_changed = len(plan.changed) <= INCREMENTAL_STORE_SHARE * max(len(plan.paths), 1)
     try:
-        for output in _map(write_one, list(keys), options):
+        jobs = [(path, plan.signatures[path]) for path in plan.paths if path in plan.fresh]
+        computed = _map(write_one, jobs, options)
+        for path in plan.paths:
+            output = next(computed) if path in plan.fresh else outputs_cache.get(plan.signatures[path])
+            if output is None:  # the cache entry vanished or is unreadable: compute it here
+                output = write_one((path, plan.signatures[path]))
             written.add(output)
+            if keep_changed and path in plan.changed:
+                plan.kept_outputs[path] = output
             progress.step()
     finally:
         _CONTEXT = None
@@ -627,14 +770,70 @@ def _remove_leftovers(out: Path) -> None:
 # ================================================================ store and validation
 
 
-def _store_and_validate(out: Path, options: BuildOptions, outputs: dict[str, str]) -> tuple[bool | None, float, float]:
-    """Load the Turtle into a fresh pyoxigraph store (OUT/store) and run the shapes on it."""
+def _store_and_validate(
+    out: Path, options: BuildOptions, written: _Outputs, update: _StoreUpdate | None
+) -> tuple[bool | None, float, float]:
+    """Bring OUT/store up to date (in place when few articles changed, else a fresh bulk load) and run
+    the shapes on it."""
     if not options.store and not options.validate:
         return None, 0.0, 0.0
+    clock = time.perf_counter()
+    if update is not None and options.store and _update_store_in_place(out, update, written):
+        oxstore = ox_store(out / STORE_DIR)
+        store_seconds = time.perf_counter() - clock
+        return _validated(oxstore, out, options, written.outputs, store_seconds)
+    return _fresh_store_and_validate(out, options, written.outputs, clock)
+
+
+def _store_matches(out: Path, previous: BuildState) -> bool:
+    """The store holds the outputs the last build's state describes (not a killed build's half)."""
+    graph = out / "treatygraph.ttl"
+    signature = st_source_signature(graph)
+    return signature is not None and signature == previous.graph_signature and st_store_for_graph(graph) is not None
+
+
+def ox_store(location: Path) -> Any:
+    import pyoxigraph as ox
+
+    return ox.Store(str(location))
+
+
+def _update_store_in_place(out: Path, update: _StoreUpdate, written: _Outputs) -> bool:
+    """Remove the changed articles' old triples (shared ones only when no article states them any more),
+    add their new ones, then mark the store as holding the new Turtle file. False when the store cannot be
+    opened (a running `serve` holds it): the caller then builds a fresh one beside it."""
+    import pyoxigraph as ox
+
+    location = out / STORE_DIR
+    try:
+        store = ox.Store(str(location))
+    except OSError:
+        return False
+    (location / SOURCE_MARKER).unlink(missing_ok=True)  # killed from here on: the next build loads afresh
+    header = written.header
+    for old in update.old:
+        gone = [t for t in old.shared if nt_line(t) not in written.shared_seen]
+        text = header + old.local_turtle + written.turtle.block(gone)
+        for quad in ox.parse(text.encode(), ox.RdfFormat.TURTLE):
+            store.remove(quad)
+    for new in update.new:
+        store.load((header + new.local_turtle + written.turtle.block(list(new.shared))).encode(), ox.RdfFormat.TURTLE)
+    store.flush()
+    from . import store as st
+
+    st.mark_store(location, out / "treatygraph.ttl")
+    written.outputs["store"] = str(location)
+    del store
+    return True
+
+
+def _fresh_store_and_validate(
+    out: Path, options: BuildOptions, outputs: dict[str, str], clock: float
+) -> tuple[bool | None, float, float]:
+    """Load the Turtle into a fresh pyoxigraph store (OUT/store) and run the shapes on it."""
     from . import store as st
 
     graph = out / "treatygraph.ttl"
-    clock = time.perf_counter()
     building = Path(tempfile.mkdtemp(prefix=".store-", dir=out))
     building.chmod(0o777 & ~current_umask())  # mkdtemp makes 0700; the store is an output like the others
     try:
@@ -657,6 +856,16 @@ def _store_and_validate(out: Path, options: BuildOptions, outputs: dict[str, str
     return conforms, validation_seconds, store_seconds
 
 
+def _validated(
+    oxstore: Any, out: Path, options: BuildOptions, outputs: dict[str, str], store_seconds: float
+) -> tuple[bool | None, float, float]:
+    if not options.validate:
+        return None, 0.0, store_seconds
+    clock = time.perf_counter()
+    conforms = _validate(oxstore, out, outputs)
+    return conforms, time.perf_counter() - clock, store_seconds
+
+
 def _validate(oxstore: Any, out: Path, outputs: dict[str, str]) -> bool:
     from .fastvalidate import validate_store
     from .validate import render_text
@@ -665,3 +874,11 @@ def _validate(oxstore: Any, out: Path, outputs: dict[str, str]) -> bool:
     _write_text(out / "validation.txt", render_text(result))
     outputs["validation"] = str(out / "validation.txt")
     return result.conforms
+
+
+def _model_hash() -> str:
+    """The ontology and the shapes: outputs (closures, validation) made under another model are recomputed."""
+    digest = hashlib.sha256()
+    for path in (ONTOLOGY_FILE, *shape_files()):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

@@ -125,6 +125,19 @@ def _load_into(store: ox.Store, graph: Path, fmt: ox.RdfFormat, bulk: bool) -> N
         raise TreatygraphError(f"{graph}: cannot load: {' '.join(str(err).split())[:400]}") from None
 
 
+def mark_store(location: Path, graph: Path) -> None:
+    """Mark the store folder `location` as holding exactly `graph` (after an update in place)."""
+    atomic_write_text(location / SOURCE_MARKER, json.dumps(_source_signature(graph)))
+
+
+def source_signature(graph: Path) -> dict[str, Any] | None:
+    """What a store folder's marker says of the graph file it holds; None when the file is missing."""
+    try:
+        return _source_signature(graph)
+    except OSError:
+        return None
+
+
 def _source_signature(graph: Path) -> dict[str, Any]:
     stat = graph.stat()
     return {"path": str(graph.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
@@ -484,13 +497,21 @@ class EntityView:
 
 
 _FACTS_QUERY = (
-    "SELECT ?e ?via ?p ?o " + _label_select("o") + """ WHERE {
+    "SELECT ?e ?via ?p ?o "
+    + _label_select("o")
+    + """ WHERE {
   { ?e ?p ?o } UNION { ?e ?via ?c . ?c ?p ?o FILTER(isIRI(?c) && STRSTARTS(STR(?c), CONCAT(STR(?e), "#"))) }
-  """ + _label_block("o") + "} GROUP BY ?e ?via ?p ?o ORDER BY ?via ?p ?o LIMIT {limit}"
+  """
+    + _label_block("o")
+    + "} GROUP BY ?e ?via ?p ?o ORDER BY ?via ?p ?o LIMIT {limit}"
 )
 
 _EVIDENCE_QUERY = (
-    "SELECT ?e ?p ?o ?quote ?article ?conf ?rule " + _label_select("o") + " " + _label_select("article") + """ WHERE {
+    "SELECT ?e ?p ?o ?quote ?article ?conf ?rule "
+    + _label_select("o")
+    + " "
+    + _label_select("article")
+    + """ WHERE {
   ?rec <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?e ;
        <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> ?p ;
        <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?o .
@@ -499,15 +520,22 @@ _EVIDENCE_QUERY = (
   OPTIONAL { ?rec <https://w3id.org/treatygraph/ontology#evidence> ?ev .
     OPTIONAL { ?ev <http://www.w3.org/ns/oa#hasSource> ?article }
     OPTIONAL { ?ev <http://www.w3.org/ns/oa#hasSelector> ?sel . ?sel <http://www.w3.org/ns/oa#exact> ?quote } }
-  """ + _label_block("o") + _label_block("article") + """
+  """
+    + _label_block("o")
+    + _label_block("article")
+    + """
 } GROUP BY ?e ?p ?o ?quote ?article ?conf ?rule ORDER BY ?p ?o DESC(?conf) LIMIT {limit}"""
 )
 
 _INCOMING_QUERY = (
-    "SELECT ?e ?s ?p " + _label_select("s") + """ WHERE {
+    "SELECT ?e ?s ?p "
+    + _label_select("s")
+    + """ WHERE {
   ?s ?p ?e FILTER(?p NOT IN (<http://www.w3.org/1999/02/22-rdf-syntax-ns#subject>,
                              <http://www.w3.org/1999/02/22-rdf-syntax-ns#object>))
-  """ + _label_block("s") + "} GROUP BY ?e ?s ?p ORDER BY ?p ?s LIMIT {limit}"
+  """
+    + _label_block("s")
+    + "} GROUP BY ?e ?s ?p ORDER BY ?p ?s LIMIT {limit}"
 )
 
 

@@ -1,0 +1,88 @@
+"""What one build leaves for the next, so that a re-run costs what changed, not what is there.
+
+- Every article's file size and mtime with the key of its extraction and its digest (what identity
+  resolution needs): an unchanged file (same size and mtime, like git's index) is neither read nor hashed.
+- Every article's output signature: the hash of everything its part of the outputs depends on (its
+  extraction, where its treaties resolved to, which of its dates other articles made redundant, the build
+  options). Its output is cached under that signature; an article whose signature is unchanged is copied.
+- The signature of the Turtle file the store was last brought up to date with, and the validation
+  results about shared nodes, so that the store and the report are updated instead of rebuilt.
+
+One pickle under OUT/.cache, written atomically at the end of a build; any mismatch (another version,
+other options, an unreadable file) means a full build, never a wrong one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import EXTRACTOR_VERSION
+from .atomic import atomic_writer
+
+STATE_FORMAT = "1"  # bump when what the state holds changes
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, path: Path) -> FileStamp | None:
+        try:
+            info = path.stat()
+        except OSError:
+            return None
+        return cls(info.st_size, info.st_mtime_ns)
+
+
+@dataclass
+class BuildState:
+    settings: str  # extractor version, base, options: a state made under other settings is not reused
+    stamps: dict[str, tuple[FileStamp, str]] = field(default_factory=dict)  # path -> (stamp, facts key)
+    digests: dict[str, Any] = field(default_factory=dict)  # facts key -> ArticleDigest
+    signatures: dict[str, str] = field(default_factory=dict)  # path -> output signature
+    graph_signature: Any = None  # signature of the treatygraph.ttl the store holds
+    shared_findings: tuple[Any, ...] = ()  # validation results about shared nodes
+
+    def digest_of(self, path: str, stamp: FileStamp | None) -> Any | None:
+        """The digest of `path` when the file is as it was (same size and mtime), else None."""
+        known = self.stamps.get(path)
+        if known is None or stamp is None or known[0] != stamp:
+            return None
+        return self.digests.get(known[1])
+
+
+def settings_of(*parts: object) -> str:
+    return "\x1f".join((STATE_FORMAT, EXTRACTOR_VERSION, *map(str, parts)))
+
+
+def load_state(path: Path, settings: str) -> BuildState:
+    """The state of the last build made with these settings, or an empty one."""
+    try:
+        with path.open("rb") as handle:
+            state = pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, IndexError, TypeError):
+        return BuildState(settings)
+    if not isinstance(state, BuildState) or state.settings != settings:
+        return BuildState(settings)
+    return state
+
+
+def save_state(path: Path, state: BuildState) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_writer(path, binary=True) as handle:
+        pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def output_signature(*parts: object) -> str:
+    """A stable hash of the (repr-able, deterministic) parts an article's output depends on."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(repr(part).encode())
+        digest.update(b"\x1f")
+    return digest.hexdigest()
