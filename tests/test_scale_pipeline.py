@@ -86,8 +86,14 @@ def broken_graphs() -> list[Graph]:
         lambda g: g.remove((treaty, RDFS.label, None)),
         lambda g: g.add((treaty, TG.signedOn, Literal("not a date"))),
         lambda g: g.add((treaty, TG.signedOn, Literal("1801-02-30", datatype=XSD.date))),
-        lambda g: (g.add((person, RDF.type, TG.Person)), g.add((person, RDF.type, TG.State)), g.add((treaty, TG.hasParty, person))),
-        lambda g: g.add((record, TG.confidence, Literal("1.5", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal")))),
+        lambda g: (
+            g.add((person, RDF.type, TG.Person)),
+            g.add((person, RDF.type, TG.State)),
+            g.add((treaty, TG.hasParty, person)),
+        ),
+        lambda g: g.add(
+            (record, TG.confidence, Literal("1.5", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal")))
+        ),
         lambda g: g.add((treaty, TG.endedHow, TG.Signed)),
         lambda g: g.remove((evidence, URIRef("http://www.w3.org/ns/oa#hasSource"), None)),
         lambda g: g.add((treaty, TG.supersedes, treaty)),
@@ -190,7 +196,44 @@ def test_changing_one_article_changes_only_its_statements(corpus: Path, tmp_path
     assert len(list((out / ".cache" / "facts").rglob("*.pkl"))) == len(result.reports), "stale entries are removed"
 
 
-def test_an_article_over_the_time_limit_is_reported_not_cut(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_incremental_build_equals_a_fresh_build_and_updates_the_store_in_place(corpus: Path, tmp_path: Path) -> None:
+    work = tmp_path / "corpus"
+    shutil.copytree(corpus, work)
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    build(work, out, BuildOptions(workers=1))
+    store_files_before = {p.name for p in (out / "store").iterdir()}
+    articles = sorted(work.glob("*.txt"))
+    articles[0].write_text(articles[0].read_text().replace("signed", "signed formally", 1))
+    articles[1].write_text(articles[1].read_text() + "\nThe treaty was later renounced by nobody.\n")
+    articles[-1].unlink()
+    incremental = build(work, out, BuildOptions(workers=1))
+    build(work, fresh, BuildOptions(workers=1))
+    assert incremental.cached == len(incremental.reports) - 2
+    for name in ("treatygraph.ttl", "treatygraph.trig", "inferred.ttl", "validation.txt", "report.json"):
+        assert (out / name).read_bytes() == (fresh / name).read_bytes(), name
+    assert {p.name for p in (out / "store").iterdir()} & store_files_before, "the store was updated, not replaced"
+    updated, rebuilt = ox.Store(str(out / "store")), ox.Store(str(fresh / "store"))
+    assert set(updated) == set(rebuilt)
+    assert store_for_graph(out / "treatygraph.ttl") == out / "store", "query and serve open the updated store"
+
+
+def test_a_store_left_half_updated_is_rebuilt(corpus: Path, tmp_path: Path) -> None:
+    work = tmp_path / "corpus"
+    shutil.copytree(corpus, work)
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    build(work, out, BuildOptions(workers=1))
+    (out / "store" / "treatygraph-updating").write_text("")  # as a build killed during an update leaves it
+    (out / "store" / "treatygraph-source.json").unlink()
+    article = sorted(work.glob("*.txt"))[0]
+    article.write_text(article.read_text().replace("signed", "signed formally", 1))
+    build(work, out, BuildOptions(workers=1))
+    build(work, fresh, BuildOptions(workers=1))
+    assert set(ox.Store(str(out / "store"))) == set(ox.Store(str(fresh / "store")))
+
+
+def test_an_article_over_the_time_limit_is_reported_not_cut(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import time
 
     from treatygraph import pipeline

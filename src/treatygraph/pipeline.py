@@ -65,7 +65,6 @@ from .ingest import IngestLimits, discover, format_of, ingest_file
 from .links import link_report
 from .ontology import ONTOLOGY_FILE, shape_files
 from .rdftext import DEFAULT_PREFIXES, RDF_TYPE_NT, NtTriple, TurtleWriter, nt_line, nt_term, nt_triple, prefix_header
-from .store import SOURCE_MARKER
 from .store import source_signature as st_source_signature
 from .store import store_for_graph as st_store_for_graph
 from .types import (
@@ -809,7 +808,9 @@ def _update_store_in_place(out: Path, update: _StoreUpdate, written: _Outputs) -
         store = ox.Store(str(location))
     except OSError:
         return False
-    (location / SOURCE_MARKER).unlink(missing_ok=True)  # killed from here on: the next build loads afresh
+    from . import store as st
+
+    st.begin_update(location)  # killed from here on: the next build loads a fresh store
     header = written.header
     for old in update.old:
         gone = [t for t in old.shared if nt_line(t) not in written.shared_seen]
@@ -819,8 +820,6 @@ def _update_store_in_place(out: Path, update: _StoreUpdate, written: _Outputs) -
     for new in update.new:
         store.load((header + new.local_turtle + written.turtle.block(list(new.shared))).encode(), ox.RdfFormat.TURTLE)
     store.flush()
-    from . import store as st
-
     st.mark_store(location, out / "treatygraph.ttl")
     written.outputs["store"] = str(location)
     del store

@@ -42,6 +42,7 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
 }
 DATASET_FORMATS = (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS)
 SOURCE_MARKER = "treatygraph-source.json"
+UPDATING_MARKER = "treatygraph-updating"  # a build is updating the store in place (or was killed doing it)
 
 # Media types the endpoint can answer with, by result kind.
 SOLUTION_TYPES = (
@@ -125,9 +126,16 @@ def _load_into(store: ox.Store, graph: Path, fmt: ox.RdfFormat, bulk: bool) -> N
         raise TreatygraphError(f"{graph}: cannot load: {' '.join(str(err).split())[:400]}") from None
 
 
+def begin_update(location: Path) -> None:
+    """Before an update in place: the folder no longer holds any graph file whole, but stays ours."""
+    atomic_write_text(location / UPDATING_MARKER, "")
+    (location / SOURCE_MARKER).unlink(missing_ok=True)
+
+
 def mark_store(location: Path, graph: Path) -> None:
-    """Mark the store folder `location` as holding exactly `graph` (after an update in place)."""
+    """After an update in place: the store folder `location` holds exactly `graph`."""
     atomic_write_text(location / SOURCE_MARKER, json.dumps(_source_signature(graph)))
+    (location / UPDATING_MARKER).unlink(missing_ok=True)
 
 
 def source_signature(graph: Path) -> dict[str, Any] | None:
@@ -650,7 +658,7 @@ def replace_store_folder(built: Path, target: Path, graph: Path) -> None:
     so `load_store(graph, target)` and `store_for_graph(graph)` reuse it instead of loading the file again."""
     atomic_write_text(built / SOURCE_MARKER, json.dumps(_source_signature(graph)))
     if target.exists():
-        if not (target / SOURCE_MARKER).is_file():
+        if not (target / SOURCE_MARKER).is_file() and not (target / UPDATING_MARKER).is_file():
             raise TreatygraphError(f"{target}: folder exists and was not made by treatygraph; not replacing it")
         old = target.with_name(f".{target.name}-old-{os.getpid()}")
         shutil.rmtree(old, ignore_errors=True)
