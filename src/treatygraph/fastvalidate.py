@@ -17,7 +17,7 @@ UnsupportedShapes, and the caller validates with pyshacl instead. Tests compare 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -27,7 +27,7 @@ from typing import Any
 import pyoxigraph as ox
 from pyshacl.rdfutil import compare_literal
 from rdflib import BNode, Graph, Literal, Node, URIRef
-from rdflib.collection import Collection
+from rdflib.collection import Collection as RdfList
 from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 
 from .types import TreatygraphError
@@ -38,6 +38,7 @@ from .validate import (
     _Finding,
     _shapes,
     _sort_key,
+    _SparqlConstraint,
     _subclasses,
     _Tracer,
     _with_targets,
@@ -87,9 +88,24 @@ class _NotClassCheck:
     message: str
 
 
-def validate_store(store: ox.Store, union: bool = False) -> ValidationReport:
-    """`validate.validate` of the graph in `store` (its default graph, or the union of its graphs)."""
-    findings = list(_core_findings(store, union)) + list(_sparql_findings(store, union))
+def validate_store(
+    store: ox.Store,
+    union: bool = False,
+    skip_classes: frozenset[Node] = frozenset(),
+    focus: Collection[Node] | None = None,
+    per_article: frozenset[_SparqlConstraint] = frozenset(),
+) -> ValidationReport:
+    """`validate.validate` of the graph in `store` (its default graph, or the union of its graphs).
+
+    Shapes whose target classes (with subclasses) all lie in `skip_classes`, and the sh:sparql constraints
+    in `per_article`, are left out: localvalidate checks them one article at a time. With `focus`, only
+    those focus nodes are checked (an incremental build re-checks the shared nodes its changed articles
+    touch); the results are the full run's results about them."""
+    scopes = _focus_scopes(focus)
+    findings: list[_Finding] = []
+    for scope in scopes:
+        findings += _core_findings(store, union, skip_classes, scope)
+        findings += _sparql_findings(store, union, skip_classes, per_article, scope)
     results = {_trace(store, finding, union) for finding in findings}
     ordered = tuple(sorted(results, key=_sort_key))
     return ValidationReport(conforms=not any(r.severity == "Violation" for r in ordered), results=ordered)
@@ -169,7 +185,7 @@ def _property_check(shapes: Graph, shape: Node, prop: Node, focus: tuple[Node, .
         max_count=_int(shapes, prop, SH.maxCount),
         classes=_with_subclasses([cls]) if cls is not None else None,
         datatypes=_datatypes(shapes, prop, datatype, either),
-        allowed=frozenset(Collection(shapes, listed)) if listed is not None else None,
+        allowed=frozenset(RdfList(shapes, listed)) if listed is not None else None,
         iri_only=kind == SH.IRI,
         min_inclusive=minimum if isinstance(minimum, Literal) else None,
         max_inclusive=maximum if isinstance(maximum, Literal) else None,
@@ -187,7 +203,7 @@ def _datatypes(shapes: Graph, prop: Node, datatype: Node | None, either: Node | 
     if either is None:
         return None
     found = []
-    for member in Collection(shapes, either):
+    for member in RdfList(shapes, either):
         if set(shapes.predicates(member)) != {SH.datatype}:
             raise UnsupportedShapes(f"property shape {prop}: sh:or of anything but datatypes")
         found.append(shapes.value(member, SH.datatype))
@@ -226,23 +242,43 @@ def _select(store: ox.Store, text: str, union: bool) -> ox.QuerySolutions:
     return solutions
 
 
-def _core_findings(store: ox.Store, union: bool) -> Iterator[_Finding]:
+_FOCUS_CHUNK = 2000  # focus nodes per VALUES block: big enough to amortise a query, small enough to parse fast
+
+
+def _focus_scopes(focus: Collection[Node] | None) -> list[str]:
+    """`VALUES ?this { ... }` blocks that restrict every query to the focus nodes; one empty scope for all."""
+    if focus is None:
+        return [""]
+    nodes = sorted({str(to_ox(node)) for node in focus if not isinstance(node, Literal)})
+    return [f"VALUES ?this {{ {' '.join(nodes[i : i + _FOCUS_CHUNK])} }}" for i in range(0, len(nodes), _FOCUS_CHUNK)]
+
+
+def _skipped(classes: Iterable[Node], skip_classes: frozenset[Node]) -> bool:
+    classes = set(classes)
+    return bool(classes) and classes <= skip_classes
+
+
+def _core_findings(
+    store: ox.Store, union: bool, skip_classes: frozenset[Node] = frozenset(), scope: str = ""
+) -> Iterator[_Finding]:
     properties, negations = compiled_checks()
     for check in properties:
-        yield from _property_findings(store, check, union)
+        if not _skipped(check.focus_classes, skip_classes):
+            yield from _property_findings(store, check, union, scope)
     for negation in negations:
-        yield from _negation_findings(store, negation, union)
+        if not _skipped(negation.focus_classes, skip_classes):
+            yield from _negation_findings(store, negation, union, scope)
 
 
-def _property_findings(store: ox.Store, check: _PropertyCheck, union: bool) -> Iterator[_Finding]:
+def _property_findings(store: ox.Store, check: _PropertyCheck, union: bool, scope: str = "") -> Iterator[_Finding]:
     """Counts are aggregated and classes joined in the store; the other value checks run in Python, once per
     distinct value, and only the focus nodes of failing values are fetched."""
-    yield from _count_findings(store, check, union)
+    yield from _count_findings(store, check, union, scope)
     if check.classes is not None:
-        yield from _class_findings(store, check, union)
+        yield from _class_findings(store, check, union, scope)
     if check.datatypes is None and check.allowed is None and not check.iri_only and check.min_inclusive is None and check.max_inclusive is None:
         return
-    targets = _targets(check.focus_classes)
+    targets = _targets(check.focus_classes, scope)
     distinct = f"SELECT DISTINCT ?value WHERE {{ {targets} ?this <{check.path}> ?value }}"
     bad = [row["value"] for row in _select(store, distinct, union) if not _value_conforms(check, to_rdflib(row["value"]))]
     for chunk in range(0, len(bad), 500):
@@ -252,20 +288,20 @@ def _property_findings(store: ox.Store, check: _PropertyCheck, union: bool) -> I
             yield _Finding(check.severity, check.message, to_rdflib(row["this"]), check.path, to_rdflib(row["value"]))
 
 
-def _targets(classes: Iterable[Node]) -> str:
-    return f"VALUES ?tgshTarget {{ {_values(classes)} }} ?this a ?tgshTarget ."
+def _targets(classes: Iterable[Node], scope: str = "") -> str:
+    return f"{scope} VALUES ?tgshTarget {{ {_values(classes)} }} ?this a ?tgshTarget ."
 
 
-def _count_findings(store: ox.Store, check: _PropertyCheck, union: bool) -> Iterator[_Finding]:
+def _count_findings(store: ox.Store, check: _PropertyCheck, union: bool, scope: str) -> Iterator[_Finding]:
     """sh:minCount / sh:maxCount on all values, and the qualified counts on the values of the qualified class."""
     plain = _count_limits(check.min_count, check.max_count)
     if plain:
-        yield from _counted(store, check, "", plain, union)
+        yield from _counted(store, check, "", plain, union, scope)
     if check.qualified_classes is not None:
         qualified = _count_limits(check.qualified_min, check.qualified_max)
         if qualified:
             classes = ", ".join(f"<{cls}>" for cls in check.qualified_classes)
-            yield from _counted(store, check, f"?value a ?tgshClass . FILTER(?tgshClass IN ({classes}))", qualified, union)
+            yield from _counted(store, check, f"?value a ?tgshClass . FILTER(?tgshClass IN ({classes}))", qualified, union, scope)
 
 
 def _count_limits(minimum: int | None, maximum: int | None) -> str:
@@ -277,15 +313,17 @@ def _count_limits(minimum: int | None, maximum: int | None) -> str:
     return " || ".join(limits)
 
 
-def _counted(store: ox.Store, check: _PropertyCheck, condition: str, having: str, union: bool) -> Iterator[_Finding]:
-    query = f"""SELECT ?this WHERE {{ {_targets(check.focus_classes)} OPTIONAL {{ ?this <{check.path}> ?value . {condition} }} }}
+def _counted(
+    store: ox.Store, check: _PropertyCheck, condition: str, having: str, union: bool, scope: str
+) -> Iterator[_Finding]:
+    query = f"""SELECT ?this WHERE {{ {_targets(check.focus_classes, scope)} OPTIONAL {{ ?this <{check.path}> ?value . {condition} }} }}
         GROUP BY ?this HAVING ({having})"""
     for row in _select(store, query, union):
         yield _Finding(check.severity, check.message, to_rdflib(row["this"]), check.path, None)
 
 
-def _class_findings(store: ox.Store, check: _PropertyCheck, union: bool) -> Iterator[_Finding]:
-    query = f"""SELECT DISTINCT ?this ?value WHERE {{ {_targets(check.focus_classes)} ?this <{check.path}> ?value .
+def _class_findings(store: ox.Store, check: _PropertyCheck, union: bool, scope: str) -> Iterator[_Finding]:
+    query = f"""SELECT DISTINCT ?this ?value WHERE {{ {_targets(check.focus_classes, scope)} ?this <{check.path}> ?value .
         MINUS {{ VALUES ?tgshClass {{ {_values(check.classes or ())} }} ?value a ?tgshClass }} }}"""
     for row in _select(store, query, union):
         yield _Finding(check.severity, check.message, to_rdflib(row["this"]), check.path, to_rdflib(row["value"]))
@@ -351,21 +389,30 @@ def _compares(value: Node, bound: Literal, accept: object) -> bool:
         return False
 
 
-def _negation_findings(store: ox.Store, check: _NotClassCheck, union: bool) -> Iterator[_Finding]:
+def _negation_findings(store: ox.Store, check: _NotClassCheck, union: bool, scope: str) -> Iterator[_Finding]:
     query = f"""SELECT DISTINCT ?this WHERE {{
-        VALUES ?tgshTarget {{ {_values(check.focus_classes)} }} ?this a ?tgshTarget .
+        {_targets(check.focus_classes, scope)}
         VALUES ?tgshNot {{ {_values(check.classes)} }} ?this a ?tgshNot . }}"""
     for row in _select(store, query, union):
         focus = to_rdflib(row["this"])
         yield _Finding(check.severity, check.message, focus, None, focus)
 
 
-def _sparql_findings(store: ox.Store, union: bool) -> Iterator[_Finding]:
+def _sparql_findings(
+    store: ox.Store,
+    union: bool,
+    skip_classes: frozenset[Node] = frozenset(),
+    per_article: frozenset[_SparqlConstraint] = frozenset(),
+    scope: str = "",
+) -> Iterator[_Finding]:
     """The sh:sparql constraints, as `validate` runs them (once per graph, ?this bound to the focus nodes)."""
     subclasses = _subclasses()
     for constraint in _shapes().constraints:
         classes = {sub for target in constraint.targets for sub in subclasses.get(target, {target})}
-        solutions = _select(store, not_exists_as_minus(_with_targets(constraint.query, classes)), union)
+        if constraint in per_article or _skipped(classes, skip_classes):
+            continue
+        head, brace, body = not_exists_as_minus(_with_targets(constraint.query, classes)).partition("{")
+        solutions = _select(store, f"{head}{brace} {scope} {body}", union)
         names = [variable.value for variable in solutions.variables]
         for row in solutions:
             bindings = {name: to_rdflib(row[name]) for name in names if row[name] is not None}
