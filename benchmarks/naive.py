@@ -4,7 +4,8 @@ pyshacl over everything, rdflib's serializers.
     python3 benchmarks/naive.py CORPUS OUT [--json PATH]
 
 Writes OUT/treatygraph.ttl, OUT/inferred.ttl and OUT/validation.txt (the same content as `treatygraph build`,
-made the obvious way) and prints the seconds of each stage as JSON.
+made the obvious way). Prints one JSON line per stage as it ends ({"stage": seconds}, flushed), so a caller
+that stops a run at a time limit still knows how far it got, then the JSON of all stages.
 """
 
 from __future__ import annotations
@@ -29,23 +30,28 @@ def naive_build(root: Path, out: Path) -> dict[str, float]:
     """Every stage in one process over one rdflib graph; seconds per stage."""
     out.mkdir(parents=True, exist_ok=True)
     seconds: dict[str, float] = {}
+
+    def stage(name: str, started: float) -> None:
+        seconds[name] = time.perf_counter() - started
+        print(json.dumps({name: round(seconds[name], 3)}), flush=True)
+
     clock = time.perf_counter()
     facts = [found for _, found in (process_file(path, root, IngestLimits()) for path in discover(root)) if found]
-    seconds["extract"] = time.perf_counter() - clock
+    stage("extract", clock)
     clock = time.perf_counter()
     graph, _ = build_graph(facts)
-    seconds["graph"] = time.perf_counter() - clock
+    stage("graph", clock)
     clock = time.perf_counter()
     graph.serialize(destination=out / "treatygraph.ttl", format="turtle")
-    seconds["write"] = time.perf_counter() - clock
+    stage("write", clock)
     clock = time.perf_counter()
     inferred = naive_closure(graph)
     inferred.serialize(destination=out / "inferred.ttl", format="turtle")
-    seconds["reason"] = time.perf_counter() - clock
+    stage("reason", clock)
     clock = time.perf_counter()
     report = validate(graph, sparql_per_focus=True)
     (out / "validation.txt").write_text(render_text(report), encoding="utf-8")
-    seconds["validate"] = time.perf_counter() - clock
+    stage("validate", clock)
     seconds["total"] = sum(seconds.values())
     return seconds
 

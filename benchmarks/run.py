@@ -42,6 +42,7 @@ class Run:
     stages: dict[str, float] = field(default_factory=dict)
     triples: int = 0
     cached: int = 0
+    capped: bool = False  # stopped at the time limit: `seconds` is a lower bound
 
 
 @dataclass
@@ -104,7 +105,11 @@ def corpus(work: Path, articles: int, seed: int) -> Path:
     folder = work / f"corpus-{articles}-{seed}"
     marker = folder / ".complete"
     if not marker.exists():
-        subprocess.run([sys.executable, str(CORPUS), str(articles), str(folder), "--seed", str(seed)], check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, str(CORPUS), str(articles), str(folder), "--seed", str(seed)],
+            check=True,
+            capture_output=True,
+        )
         marker.write_text("ok\n")
     return folder
 
@@ -146,10 +151,33 @@ def incremental(source: Path, out: Path, work: Path) -> tuple[Run, int, int]:
     return build(changed_corpus, out), changed, removed
 
 
-def naive(source: Path, out: Path) -> Run:
-    run, printed = timed([sys.executable, str(NAIVE), str(source), str(out)])
-    run.stages = {k: round(v, 3) for k, v in json.loads(printed).items()}
-    return run
+def naive(source: Path, out: Path, limit: float) -> Run:
+    """benchmarks/naive.py on the corpus, stopped after `limit` seconds (then its time is a lower bound and
+    its stages are those it finished)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, str(NAIVE), str(source), str(out)], stdout=subprocess.PIPE, text=True, cwd=REPO
+    )
+    peak, done = 0, threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(0.2):
+            peak = max(peak, _tree_rss_kb(process.pid))
+
+    threading.Thread(target=sample, daemon=True).start()
+    try:
+        printed, _ = process.communicate(timeout=limit)
+        capped = False
+    except subprocess.TimeoutExpired:
+        process.kill()
+        printed, _ = process.communicate()
+        capped = True
+    done.set()
+    stages: dict[str, float] = {}
+    for line in printed.splitlines():
+        stages.update({k: round(v, 3) for k, v in json.loads(line).items()})
+    return Run(seconds=time.perf_counter() - start, peak_rss_mb=peak / 1024, stages=stages, capped=capped)
 
 
 def query_times(graph: Path, repeats: int = 5) -> dict[str, float]:
@@ -173,7 +201,17 @@ def query_times(graph: Path, repeats: int = 5) -> dict[str, float]:
 
 
 def table(results: list[SizeResult]) -> str:
-    header = ["articles", "triples", *[f"{s} art/s" for s in STAGES], "total s", "peak RSS MB", "re-run s", "re-run %", "naive s", "speed-up"]
+    header = [
+        "articles",
+        "triples",
+        *[f"{s} art/s" for s in STAGES],
+        "total s",
+        "peak RSS MB",
+        "re-run s",
+        "re-run %",
+        "naive s",
+        "speed-up",
+    ]
     lines = [" | ".join(header), " | ".join("---" for _ in header)]
     for result in results:
         full = result.full
@@ -187,8 +225,8 @@ def table(results: list[SizeResult]) -> str:
             f"{full.peak_rss_mb:.0f}",
             f"{rerun.seconds:.1f}" if rerun else "",
             f"{100 * rerun.seconds / full.seconds:.0f}%" if rerun else "",
-            f"{result.naive.seconds:.1f}" if result.naive else "",
-            f"{result.naive.seconds / full.seconds:.1f}x" if result.naive else "",
+            _naive_seconds(result.naive),
+            _speed_up(result.naive, full),
         ]
         lines.append(" | ".join(row))
     for result in results:
@@ -197,8 +235,23 @@ def table(results: list[SizeResult]) -> str:
             lines.append(f"queries at {result.articles} articles (median of 5, CLI start included): {cells}")
         if result.naive:
             stages = ", ".join(f"{k} {v:.1f} s" for k, v in result.naive.stages.items())
-            lines.append(f"naive at {result.articles} articles: {stages}; peak RSS {result.naive.peak_rss_mb:.0f} MB")
+            stopped = " (stopped at the time limit: stages not listed did not finish)" if result.naive.capped else ""
+            lines.append(
+                f"naive at {result.articles} articles: {stages}; peak RSS {result.naive.peak_rss_mb:.0f} MB{stopped}"
+            )
     return "\n".join(lines)
+
+
+def _naive_seconds(naive: Run | None) -> str:
+    if naive is None:
+        return ""
+    return f"{'>= ' if naive.capped else ''}{naive.seconds:.1f}"
+
+
+def _speed_up(naive: Run | None, full: Run) -> str:
+    if naive is None:
+        return ""
+    return f"{'>= ' if naive.capped else ''}{naive.seconds / full.seconds:.1f}x"
 
 
 def _rate(articles: int, seconds: float | None) -> str:
@@ -211,8 +264,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--with-100k", action="store_true", help="also 100,000 articles")
-    parser.add_argument("--naive-at", type=int, nargs="*", default=[1000], help="sizes to run the naive pipeline at")
-    parser.add_argument("--queries-at", type=int, nargs="*", default=[10000], help="sizes to time the canned queries at")
+    parser.add_argument("--naive-at", type=int, nargs="*", default=[10000], help="sizes to run the naive pipeline at")
+    parser.add_argument(
+        "--naive-limit", type=float, default=1800, help="seconds after which the naive run is stopped (a lower bound)"
+    )
+    parser.add_argument(
+        "--queries-at", type=int, nargs="*", default=[10000], help="sizes to time the canned queries at"
+    )
     parser.add_argument("--no-incremental", action="store_true")
     parser.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "treatygraph-bench")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
@@ -232,7 +290,7 @@ def main() -> int:
         if not args.no_incremental:
             result.incremental, result.changed, result.removed = incremental(source, out, args.work)
         if size in args.naive_at:
-            result.naive = naive(source, args.work / f"naive-{size}")
+            result.naive = naive(source, args.work / f"naive-{size}", args.naive_limit)
         results.append(result)
         print(f"done: {size} articles", file=sys.stderr)
     text = table(results)

@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
@@ -52,6 +53,45 @@ from .vocab import (
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 FORMATS = {"text": "text/plain", "html": "text/html", "wikitext": "text/x-wiki"}
 DATE_PROPERTIES = {"signed": TG.signedOn, "effective": TG.effectiveOn, "ended": TG.endedOn}
+
+# Terms every record and evidence node uses, looked up once (a namespace attribute costs a method call).
+_TYPE, _STATEMENT, _FACT_RECORD = RDF.type, RDF.Statement, TG.FactRecord
+_SUBJECT, _PREDICATE, _OBJECT = RDF.subject, RDF.predicate, RDF.object
+_RULE, _CONFIDENCE, _GENERATED_BY, _EVIDENCE, _AS_WRITTEN = (
+    TG.rule,
+    TG.confidence,
+    PROV.wasGeneratedBy,
+    TG.evidence,
+    TG.asWritten,
+)
+_EVIDENCE_CLASS, _SPECIFIC_RESOURCE, _HAS_SOURCE, _HAS_SELECTOR = (
+    TG.Evidence,
+    OA.SpecificResource,
+    OA.hasSource,
+    OA.hasSelector,
+)
+_POSITION_SELECTOR, _QUOTE_SELECTOR, _START, _END, _EXACT = (
+    OA.TextPositionSelector,
+    OA.TextQuoteSelector,
+    OA.start,
+    OA.end,
+    OA.exact,
+)
+
+
+@lru_cache(maxsize=4096)
+def _offset_literal(value: int) -> Literal:
+    return Literal(value, datatype=XSD.nonNegativeInteger)
+
+
+@lru_cache(maxsize=1024)
+def _confidence_literal(value: float) -> Literal:
+    return Literal(Decimal(str(value)), datatype=XSD.decimal)
+
+
+@lru_cache(maxsize=256)
+def _plain_literal(value: str) -> Literal:
+    return Literal(value)
 
 
 def slug(text: str, limit: int = 80) -> str:
@@ -237,6 +277,8 @@ class ArticleWriter:
         self.iri = article_iri(self.base, article.path)
         self.activity = URIRef(f"{self.iri.replace('/article/', '/activity/')}-{EXTRACTOR_VERSION}")
         self.triples: list[Triple] = []
+        self.evidence_base = self.iri.replace("/article/", "/evidence/")
+        self.evidence_nodes: dict[tuple[int, int], URIRef] = {}
         # an article that gives two different dates for one event contradicts itself: trust neither fully
         self.confidence_scale: dict[tuple[URIRef, URIRef], float] = {}
         for key, kind in _contradictions(article):
@@ -255,32 +297,41 @@ class ArticleWriter:
         ev = prov.evidence
         record = URIRef(f"{self.base}fact/{digest(self.article.path, s, p, o, ev.begin, ev.end, prov.rule)}")
         confidence = round(prov.confidence * self.confidence_scale.get((s, p), 1.0), 3)
-        self.add(record, RDF.type, RDF.Statement)
-        self.add(record, RDF.type, TG.FactRecord)
-        self.add(record, RDF.subject, s)
-        self.add(record, RDF.predicate, p)
-        self.add(record, RDF.object, o)
-        self.add(record, TG.rule, Literal(prov.rule))
-        self.add(record, TG.confidence, Literal(Decimal(str(confidence)), datatype=XSD.decimal))
-        self.add(record, PROV.wasGeneratedBy, self.activity)
-        self.add(record, TG.evidence, self.evidence(prov))
+        self.triples += (
+            (record, _TYPE, _STATEMENT),
+            (record, _TYPE, _FACT_RECORD),
+            (record, _SUBJECT, s),
+            (record, _PREDICATE, p),
+            (record, _OBJECT, o),
+            (record, _RULE, _plain_literal(prov.rule)),
+            (record, _CONFIDENCE, _confidence_literal(confidence)),
+            (record, _GENERATED_BY, self.activity),
+            (record, _EVIDENCE, self.evidence(prov)),
+        )
         if written:
-            self.add(record, TG.asWritten, Literal(written))
+            self.add(record, _AS_WRITTEN, Literal(written))
 
     def evidence(self, prov: Provenance) -> URIRef:
         ev = prov.evidence
-        node = URIRef(f"{self.iri.replace('/article/', '/evidence/')}-{ev.begin}-{ev.end}")
+        key = (ev.begin, ev.end)
+        known = self.evidence_nodes.get(key)
+        if known is not None:  # several facts read from one sentence share its evidence node
+            return known
+        node = URIRef(f"{self.evidence_base}-{ev.begin}-{ev.end}")
         position, quote = URIRef(f"{node}#position"), URIRef(f"{node}#quote")
-        self.add(node, RDF.type, TG.Evidence)
-        self.add(node, RDF.type, OA.SpecificResource)
-        self.add(node, OA.hasSource, self.iri)
-        self.add(node, OA.hasSelector, position)
-        self.add(node, OA.hasSelector, quote)
-        self.add(position, RDF.type, OA.TextPositionSelector)
-        self.add(position, OA.start, Literal(ev.begin, datatype=XSD.nonNegativeInteger))
-        self.add(position, OA.end, Literal(ev.end, datatype=XSD.nonNegativeInteger))
-        self.add(quote, RDF.type, OA.TextQuoteSelector)
-        self.add(quote, OA.exact, Literal(ev.quote))
+        self.triples += (
+            (node, _TYPE, _EVIDENCE_CLASS),
+            (node, _TYPE, _SPECIFIC_RESOURCE),
+            (node, _HAS_SOURCE, self.iri),
+            (node, _HAS_SELECTOR, position),
+            (node, _HAS_SELECTOR, quote),
+            (position, _TYPE, _POSITION_SELECTOR),
+            (position, _START, _offset_literal(ev.begin)),
+            (position, _END, _offset_literal(ev.end)),
+            (quote, _TYPE, _QUOTE_SELECTOR),
+            (quote, _EXACT, Literal(ev.quote)),
+        )
+        self.evidence_nodes[key] = node
         return node
 
     # ---- entities
