@@ -566,7 +566,11 @@ class _Compiler:
         return substring
 
     def _expr_Builtin_IF(self, node: CompValue) -> Expression:
-        condition, then, otherwise = (self.expression(node.arg1), self.expression(node.arg2), self.expression(node.arg3))
+        condition, then, otherwise = (
+            self.expression(node.arg1),
+            self.expression(node.arg2),
+            self.expression(node.arg3),
+        )
         return lambda index, binding: (then if _truth(condition(index, binding)) else otherwise)(index, binding)
 
     def _expr_Builtin_NOTEXISTS(self, node: CompValue) -> Expression:
@@ -661,7 +665,9 @@ def _resolve(slot: _Slot, binding: Binding) -> Node | None:
     return value if value is None or isinstance(value, Node) else _term(value)
 
 
-def _match(index: _Index, binding: Binding, pattern: tuple[_Slot, ...], resolved: tuple[Node | None, ...]) -> Iterator[Binding]:
+def _match(
+    index: _Index, binding: Binding, pattern: tuple[_Slot, ...], resolved: tuple[Node | None, ...]
+) -> Iterator[Binding]:
     s, p, o = resolved
     for triple in _candidates(index, s, p, o):
         row = dict(binding)
@@ -714,7 +720,11 @@ def _term(value: Any) -> Node:
 
 def _number(value: Any) -> int | Decimal | float:
     if isinstance(value, Literal):
-        if value.datatype in _NUMERIC and value.ill_typed is not True and isinstance(value.value, (int, Decimal, float)):
+        if (
+            value.datatype in _NUMERIC
+            and value.ill_typed is not True
+            and isinstance(value.value, (int, Decimal, float))
+        ):
             return value.value  # type: ignore[no-any-return]
         raise _Error(f"{value!r} is not a number")
     if isinstance(value, (int, Decimal, float)) and not isinstance(value, bool):
@@ -767,7 +777,9 @@ def _comparable(left: Any, right: Any) -> tuple[Any, Any] | None:
 
 
 def _plain(value: Any) -> bool:
-    return type(value) is str or (isinstance(value, Literal) and value.datatype in (None, XSD.string) and not value.language)
+    return type(value) is str or (
+        isinstance(value, Literal) and value.datatype in (None, XSD.string) and not value.language
+    )
 
 
 def _order(check: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
@@ -800,6 +812,7 @@ _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "<=": _order(lambda a, b: a <= b),
     ">=": _order(lambda a, b: a >= b),
 }
+
 
 def _arithmetic_on(operate: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
     """SPARQL's numeric promotion: integers stay integers, a decimal makes decimals, a float makes floats."""
@@ -834,28 +847,24 @@ _ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
 def _confirmed(
     store: ox.Store, constraint: _SparqlConstraint, candidates: Iterable[_Finding], union: bool
 ) -> Iterator[_Finding]:
-    """The candidates' rows of `constraint` on the whole graph, a few hundred candidates per query."""
+    """The rows of `constraint` on the whole graph for the candidates' focus nodes, a few hundred focus nodes
+    per query. Only ?this is bound (a query may BIND ?path itself); every row is a result of the whole graph
+    run, and every such result is some article's candidate."""
     from .fastvalidate import not_exists_as_minus
 
-    groups: dict[tuple[str, ...], list[tuple[Node, ...]]] = defaultdict(list)
-    for finding in candidates:
-        bound = {"this": finding.focus, "path": finding.path, "value": finding.value}
-        names = tuple(name for name, term in bound.items() if term is not None)
-        groups[names].append(tuple(bound[name] for name in names))  # type: ignore[misc]
+    focus = sorted({str(to_ox(finding.focus)) for finding in candidates})
     query = not_exists_as_minus(_with_targets(constraint.query, _closure(constraint.targets)))
     head, brace, body = query.partition("{")
-    for names, rows in groups.items():
-        for start in range(0, len(rows), 300):
-            values = " ".join("(" + " ".join(str(to_ox(t)) for t in row) + ")" for row in rows[start : start + 300])
-            restriction = f"VALUES ({' '.join('?' + n for n in names)}) {{ {values} }}"
-            solutions = _select(store, f"{head}{brace} {restriction} {body}", union)
-            variables = [variable.value for variable in solutions.variables]
-            for row in solutions:
-                bindings = {name: to_rdflib(row[name]) for name in variables if row[name] is not None}
-                yield _Finding(
-                    severity=constraint.severity,
-                    message=_fill_message(constraint.message, bindings),
-                    focus=bindings["this"],
-                    path=bindings.get("path"),
-                    value=bindings.get("value"),
-                )
+    for start in range(0, len(focus), 300):
+        restriction = f"VALUES ?this {{ {' '.join(focus[start : start + 300])} }}"
+        solutions = _select(store, f"{head}{brace} {restriction} {body}", union)
+        variables = [variable.value for variable in solutions.variables]
+        for row in solutions:
+            bindings = {name: to_rdflib(row[name]) for name in variables if row[name] is not None}
+            yield _Finding(
+                severity=constraint.severity,
+                message=_fill_message(constraint.message, bindings),
+                focus=bindings["this"],
+                path=bindings.get("path"),
+                value=bindings.get("value"),
+            )
