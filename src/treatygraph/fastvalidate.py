@@ -41,7 +41,6 @@ from .validate import (
     _SparqlConstraint,
     _subclasses,
     _Tracer,
-    _with_targets,
 )
 from .vocab import OA, TG
 
@@ -50,15 +49,45 @@ class UnsupportedShapes(TreatygraphError):
     """The shapes use a SHACL feature this validator does not compile."""
 
 
-_SHAPE_KEYS: frozenset[Node] = frozenset({
-    SH.targetClass, SH.property, SH.sparql, SH.severity, SH.message, SH["not"], SH.deactivated,
-    RDF.type, RDFS.comment, RDFS.label,
-})
-_PROPERTY_KEYS: frozenset[Node] = frozenset({
-    SH.path, SH.minCount, SH.maxCount, SH["class"], SH.datatype, SH["or"], SH["in"], SH.nodeKind, SH.minInclusive,
-    SH.maxInclusive, SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.severity,
-    SH.message, SH.deactivated, RDF.type, RDFS.comment, RDFS.label, SH.name, SH.description,
-})
+_SHAPE_KEYS: frozenset[Node] = frozenset(
+    {
+        SH.targetClass,
+        SH.property,
+        SH.sparql,
+        SH.severity,
+        SH.message,
+        SH["not"],
+        SH.deactivated,
+        RDF.type,
+        RDFS.comment,
+        RDFS.label,
+    }
+)
+_PROPERTY_KEYS: frozenset[Node] = frozenset(
+    {
+        SH.path,
+        SH.minCount,
+        SH.maxCount,
+        SH["class"],
+        SH.datatype,
+        SH["or"],
+        SH["in"],
+        SH.nodeKind,
+        SH.minInclusive,
+        SH.maxInclusive,
+        SH.qualifiedValueShape,
+        SH.qualifiedMinCount,
+        SH.qualifiedMaxCount,
+        SH.severity,
+        SH.message,
+        SH.deactivated,
+        RDF.type,
+        RDFS.comment,
+        RDFS.label,
+        SH.name,
+        SH.description,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -276,32 +305,48 @@ def _property_findings(store: ox.Store, check: _PropertyCheck, union: bool, scop
     yield from _count_findings(store, check, union, scope)
     if check.classes is not None:
         yield from _class_findings(store, check, union, scope)
-    if check.datatypes is None and check.allowed is None and not check.iri_only and check.min_inclusive is None and check.max_inclusive is None:
+    if (
+        check.datatypes is None
+        and check.allowed is None
+        and not check.iri_only
+        and check.min_inclusive is None
+        and check.max_inclusive is None
+    ):
         return
-    targets = _targets(check.focus_classes, scope)
-    distinct = f"SELECT DISTINCT ?value WHERE {{ {targets} ?this <{check.path}> ?value }}"
-    bad = [row["value"] for row in _select(store, distinct, union) if not _value_conforms(check, to_rdflib(row["value"]))]
+    # the values of any subject (a superset, cheaper than joining the targets first); targets join the few bad ones
+    distinct = f"SELECT DISTINCT ?value WHERE {{ {scope} ?this <{check.path}> ?value }}"
+    bad = [
+        row["value"] for row in _select(store, distinct, union) if not _value_conforms(check, to_rdflib(row["value"]))
+    ]
     for chunk in range(0, len(bad), 500):
         values = " ".join(str(term) for term in bad[chunk : chunk + 500])
-        query = f"SELECT DISTINCT ?this ?value WHERE {{ VALUES ?value {{ {values} }} {targets} ?this <{check.path}> ?value }}"
+        query = f"""SELECT DISTINCT ?this ?value WHERE {{ VALUES ?value {{ {values} }} {scope} ?this <{check.path}> ?value .
+            {_targets(check.focus_classes)} }}"""
         for row in _select(store, query, union):
             yield _Finding(check.severity, check.message, to_rdflib(row["this"]), check.path, to_rdflib(row["value"]))
 
 
 def _targets(classes: Iterable[Node], scope: str = "") -> str:
+    """The focus nodes of `classes`. pyoxigraph joins patterns in the order written, so the queries below
+    start from the property's triples (few subjects) and join the targets (every treaty, ...) last."""
     return f"{scope} VALUES ?tgshTarget {{ {_values(classes)} }} ?this a ?tgshTarget ."
 
 
 def _count_findings(store: ox.Store, check: _PropertyCheck, union: bool, scope: str) -> Iterator[_Finding]:
     """sh:minCount / sh:maxCount on all values, and the qualified counts on the values of the qualified class."""
-    plain = _count_limits(check.min_count, check.max_count)
-    if plain:
-        yield from _counted(store, check, "", plain, union, scope)
+    if check.min_count == 1:
+        yield from _without_values(store, check, union, scope)
+    elif check.min_count is not None:
+        yield from _counted(store, check, "", _count_limits(check.min_count, None), union, scope)
+    if check.max_count is not None:
+        yield from _too_many_values(store, check, union, scope)
     if check.qualified_classes is not None:
         qualified = _count_limits(check.qualified_min, check.qualified_max)
         if qualified:
             classes = ", ".join(f"<{cls}>" for cls in check.qualified_classes)
-            yield from _counted(store, check, f"?value a ?tgshClass . FILTER(?tgshClass IN ({classes}))", qualified, union, scope)
+            yield from _counted(
+                store, check, f"?value a ?tgshClass . FILTER(?tgshClass IN ({classes}))", qualified, union, scope
+            )
 
 
 def _count_limits(minimum: int | None, maximum: int | None) -> str:
@@ -322,9 +367,26 @@ def _counted(
         yield _Finding(check.severity, check.message, to_rdflib(row["this"]), check.path, None)
 
 
+def _without_values(store: ox.Store, check: _PropertyCheck, union: bool, scope: str) -> Iterator[_Finding]:
+    """sh:minCount 1, as a MINUS join (ten times faster than counting every focus node's values)."""
+    query = f"SELECT DISTINCT ?this WHERE {{ {_targets(check.focus_classes, scope)} MINUS {{ ?this <{check.path}> ?value }} }}"
+    for row in _select(store, query, union):
+        yield _Finding(check.severity, check.message, to_rdflib(row["this"]), check.path, None)
+
+
+def _too_many_values(store: ox.Store, check: _PropertyCheck, union: bool, scope: str) -> Iterator[_Finding]:
+    """sh:maxCount: count the values of the subjects that have some, then keep the focus nodes among them."""
+    query = f"""SELECT DISTINCT ?this WHERE {{
+        {{ SELECT ?this WHERE {{ {scope} ?this <{check.path}> ?value }} GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {check.max_count}) }}
+        {_targets(check.focus_classes)} }}"""
+    for row in _select(store, query, union):
+        yield _Finding(check.severity, check.message, to_rdflib(row["this"]), check.path, None)
+
+
 def _class_findings(store: ox.Store, check: _PropertyCheck, union: bool, scope: str) -> Iterator[_Finding]:
-    query = f"""SELECT DISTINCT ?this ?value WHERE {{ {_targets(check.focus_classes, scope)} ?this <{check.path}> ?value .
-        MINUS {{ VALUES ?tgshClass {{ {_values(check.classes or ())} }} ?value a ?tgshClass }} }}"""
+    query = f"""SELECT DISTINCT ?this ?value WHERE {{ {scope} ?this <{check.path}> ?value .
+        MINUS {{ VALUES ?tgshClass {{ {_values(check.classes or ())} }} ?value a ?tgshClass }}
+        {_targets(check.focus_classes)} }}"""
     for row in _select(store, query, union):
         yield _Finding(check.severity, check.message, to_rdflib(row["this"]), check.path, to_rdflib(row["value"]))
 
@@ -411,8 +473,9 @@ def _sparql_findings(
         classes = {sub for target in constraint.targets for sub in subclasses.get(target, {target})}
         if constraint in per_article or _skipped(classes, skip_classes):
             continue
-        head, brace, body = not_exists_as_minus(_with_targets(constraint.query, classes)).partition("{")
-        solutions = _select(store, f"{head}{brace} {scope} {body}", union)
+        solutions = _select(
+            store, _scoped_with_targets_last(not_exists_as_minus(constraint.query), classes, scope), union
+        )
         names = [variable.value for variable in solutions.variables]
         for row in solutions:
             bindings = {name: to_rdflib(row[name]) for name in names if row[name] is not None}
@@ -426,6 +489,15 @@ def _sparql_findings(
                 path=bindings.get("path"),
                 value=bindings.get("value"),
             )
+
+
+def _scoped_with_targets_last(query: str, classes: Iterable[Node], scope: str) -> str:
+    """`validate._with_targets`, with the target join at the end of the WHERE group (after the constraint's
+    own, more selective patterns; a group's FILTERs apply to all of it, so this changes no result) and the
+    focus scope at its start."""
+    head, brace, body = query.partition("{")
+    body, closing, tail = body.rpartition("}")
+    return f"{head}{brace} {scope} {body} {_targets(classes)} {closing}{tail}"
 
 
 _NOT_EXISTS = re.compile(r"FILTER\s+NOT\s+EXISTS\s*\{([^{}]*)\}", re.I)
@@ -505,7 +577,10 @@ def _surroundings(store: ox.Store, finding: _Finding, union: bool) -> Graph:
     def outgoing(node: Node) -> list[tuple[Node, Node, Node]]:
         if isinstance(node, Literal):
             return []
-        found = [(node, to_rdflib(q.predicate), to_rdflib(q.object)) for q in store.quads_for_pattern(to_ox(node), None, None, graph_name)]
+        found = [
+            (node, to_rdflib(q.predicate), to_rdflib(q.object))
+            for q in store.quads_for_pattern(to_ox(node), None, None, graph_name)
+        ]
         for triple in found:
             graph.add(triple)
         return found
