@@ -318,6 +318,7 @@ class _WriteContext:
     reason: bool
     join_predicates: frozenset[URIRef]
     outputs: ArticleCache  # where each computed output is kept, under its signature
+    validate: bool
 
 
 _CONTEXT: _WriteContext | None = None
@@ -336,6 +337,7 @@ class ArticleOutput:
     inferred_shared: tuple[NtTriple, ...]
     seeds_asserted: tuple[Triple, ...]  # triples of the predicates the cross-article rules join
     seeds_inferred: tuple[Triple, ...]
+    check: Any = None  # localvalidate.ArticleCheck of its triples (None when the build does not validate)
 
 
 def write_one(job: tuple[str, str]) -> ArticleOutput:
@@ -379,7 +381,14 @@ def _article_output(path: str) -> ArticleOutput:
         inferred_shared=tuple(t for t in inferred_nt if not t[0][1:].startswith(context.local_prefixes)),
         seeds_asserted=tuple(t for t in triples if t[1] in joins),
         seeds_inferred=tuple(t for t in inferred if t[1] in joins),
+        check=_check_article(triples) if context.validate else None,
     )
+
+
+def _check_article(triples: list[Triple]) -> Any:
+    from .localvalidate import check_article
+
+    return check_article(cast(Any, triples))
 
 
 def _unique(triples: list[Triple]) -> list[Triple]:
@@ -454,7 +463,7 @@ def build(root: Path, out: Path, options: BuildOptions = BuildOptions()) -> Buil
         written.finish_inferred()
         timings["finish"] = time.perf_counter() - clock
     update = plan.store_update(outputs_cache, previous) if store_was_current else None
-    conforms, validation_seconds, store_seconds = _store_and_validate(out, options, written, update)
+    conforms, validation_seconds, store_seconds = _store_and_validate(out, options, written, update, previous, current)
     timings["store"], timings["validate"] = store_seconds, validation_seconds
     outputs_cache.keep_only(current.signatures.values())
     if options.store and STORE_DIR in written.outputs:
@@ -563,7 +572,9 @@ def _output_signature(
             date = (node.iri, DATE_PROPERTIES[kind], str(date_literal(value)))
             if date in redundant:
                 dropped.append(tuple(map(str, date)))
-    return output_signature(OUTPUT_FORMAT, digest.key, options.base, options.reason, sorted(treaties), sorted(dropped))
+    return output_signature(
+        OUTPUT_FORMAT, digest.key, options.base, options.reason, options.validate, sorted(treaties), sorted(dropped)
+    )
 
 
 def _write_articles(
@@ -587,6 +598,7 @@ def _write_articles(
         options.reason,
         join_predicates,
         outputs_cache,
+        options.validate,
     )
     progress = _Progress(len(plan.paths), options.progress, "write")
     keep_changed = len(plan.changed) <= INCREMENTAL_STORE_SHARE * max(len(plan.paths), 1)
@@ -640,6 +652,8 @@ class _Outputs:
         self.seeds_asserted: list[Triple] = []
         self.seeds_inferred: list[Triple] = []
         self.header = prefix_header({**DEFAULT_PREFIXES, "id": self.base})
+        self.local_results: list[Any] = []  # validation results each article settled on its own
+        self.pending: list[Any] = []  # findings of articles that only the whole graph settles
 
     def __enter__(self) -> _Outputs:
         self.ttl = self._open("treatygraph.ttl", "graph")
@@ -677,6 +691,9 @@ class _Outputs:
         if fresh:
             self.ttl.write(self.turtle.block(fresh))
         self.trig.write(article.trig)
+        if article.check is not None:
+            self.local_results += article.check.results
+            self.pending += article.check.pending
         if self.options.reason:
             self.spill.write(article.inferred_local)
             for triple in article.inferred_shared:
@@ -770,18 +787,26 @@ def _remove_leftovers(out: Path) -> None:
 
 
 def _store_and_validate(
-    out: Path, options: BuildOptions, written: _Outputs, update: _StoreUpdate | None
+    out: Path,
+    options: BuildOptions,
+    written: _Outputs,
+    update: _StoreUpdate | None,
+    previous: BuildState,
+    current: BuildState,
 ) -> tuple[bool | None, float, float]:
     """Bring OUT/store up to date (in place when few articles changed, else a fresh bulk load) and run
-    the shapes on it."""
+    the shapes: each article's own results (from its output), the pending ones confirmed on the store, and
+    the shapes about shared nodes (only the nodes the changed articles touched, after an update in place)."""
     if not options.store and not options.validate:
         return None, 0.0, 0.0
     clock = time.perf_counter()
-    if update is not None and options.store and _update_store_in_place(out, update, written):
-        oxstore = ox_store(out / STORE_DIR)
+    touched = _update_store_in_place(out, update, written) if update is not None and options.store else None
+    if touched is not None:
+        oxstore = _open_store(out / STORE_DIR)
         store_seconds = time.perf_counter() - clock
-        return _validated(oxstore, out, options, written.outputs, store_seconds)
-    return _fresh_store_and_validate(out, options, written.outputs, clock)
+        conforms, seconds = _validated(oxstore, out, options, written, previous, current, touched)
+        return conforms, seconds, store_seconds
+    return _fresh_store_and_validate(out, options, written, previous, current, clock)
 
 
 def _store_matches(out: Path, previous: BuildState) -> bool:
@@ -791,43 +816,71 @@ def _store_matches(out: Path, previous: BuildState) -> bool:
     return signature is not None and signature == previous.graph_signature and st_store_for_graph(graph) is not None
 
 
-def ox_store(location: Path) -> Any:
+def _open_store(location: Path) -> Any:
     import pyoxigraph as ox
 
     return ox.Store(str(location))
 
 
-def _update_store_in_place(out: Path, update: _StoreUpdate, written: _Outputs) -> bool:
+def _update_store_in_place(out: Path, update: _StoreUpdate, written: _Outputs) -> set[URIRef] | None:
     """Remove the changed articles' old triples (shared ones only when no article states them any more),
-    add their new ones, then mark the store as holding the new Turtle file. False when the store cannot be
-    opened (a running `serve` holds it): the caller then builds a fresh one beside it."""
+    add their new ones, then mark the store as holding the new Turtle file. Returns the shared nodes whose
+    validation may have changed; None when the store cannot be opened (a running `serve` holds it): the
+    caller then builds a fresh one beside it."""
     import pyoxigraph as ox
+
+    from . import store as st
 
     location = out / STORE_DIR
     try:
         store = ox.Store(str(location))
     except OSError:
-        return False
-    from . import store as st
-
+        return None
     st.begin_update(location)  # killed from here on: the next build loads a fresh store
     header = written.header
+    touched: set[str] = set()
+    retyped: set[str] = set()
     for old in update.old:
         gone = [t for t in old.shared if nt_line(t) not in written.shared_seen]
-        text = header + old.local_turtle + written.turtle.block(gone)
-        for quad in ox.parse(text.encode(), ox.RdfFormat.TURTLE):
+        retyped.update(t[0] for t in gone if t[1] == RDF_TYPE_NT)
+        touched.update(_iris(old.shared))
+        for quad in ox.parse((header + old.local_turtle + written.turtle.block(gone)).encode(), ox.RdfFormat.TURTLE):
             store.remove(quad)
     for new in update.new:
-        store.load((header + new.local_turtle + written.turtle.block(list(new.shared))).encode(), ox.RdfFormat.TURTLE)
+        touched.update(_iris(new.shared))
+        text = header + new.local_turtle + written.turtle.block(list(new.shared))
+        quads = list(ox.parse(text.encode(), ox.RdfFormat.TURTLE))
+        retyped.update(f"<{q.subject.value}>" for q in quads if q.predicate.value == _RDF_TYPE and q not in store)
+        store.extend(quads)
     store.flush()
     st.mark_store(location, out / "treatygraph.ttl")
     written.outputs["store"] = str(location)
-    del store
-    return True
+    return {URIRef(iri[1:-1]) for iri in touched} | _referring_to(store, retyped)
+
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def _iris(triples: Iterable[NtTriple]) -> Iterator[str]:
+    for subject, _, obj in triples:
+        yield subject
+        if obj.startswith("<"):
+            yield obj
+
+
+def _referring_to(store: Any, nodes: set[str]) -> set[URIRef]:
+    """The nodes whose values include one of `nodes` (a changed type can change their class checks)."""
+    found: set[URIRef] = set()
+    ordered = sorted(nodes)
+    for start in range(0, len(ordered), 500):
+        values = " ".join(ordered[start : start + 500])
+        query = f"SELECT DISTINCT ?s WHERE {{ VALUES ?o {{ {values} }} ?s ?p ?o }}"
+        found.update(URIRef(row["s"].value) for row in store.query(query) if hasattr(row["s"], "value"))
+    return found
 
 
 def _fresh_store_and_validate(
-    out: Path, options: BuildOptions, outputs: dict[str, str], clock: float
+    out: Path, options: BuildOptions, written: _Outputs, previous: BuildState, current: BuildState, clock: float
 ) -> tuple[bool | None, float, float]:
     """Load the Turtle into a fresh pyoxigraph store (OUT/store) and run the shapes on it."""
     from . import store as st
@@ -838,17 +891,12 @@ def _fresh_store_and_validate(
     try:
         oxstore = st.bulk_load_store(graph, building)
         store_seconds = time.perf_counter() - clock
-        conforms = None
-        validation_seconds = 0.0
-        if options.validate:
-            clock = time.perf_counter()
-            conforms = _validate(oxstore, out, outputs)
-            validation_seconds = time.perf_counter() - clock
+        conforms, validation_seconds = _validated(oxstore, out, options, written, previous, current, None)
         del oxstore
         if options.store:
             clock = time.perf_counter()
             st.replace_store_folder(building, out / STORE_DIR, graph)
-            outputs["store"] = str(out / STORE_DIR)
+            written.outputs["store"] = str(out / STORE_DIR)
             store_seconds += time.perf_counter() - clock
     finally:
         shutil.rmtree(building, ignore_errors=True)
@@ -856,23 +904,33 @@ def _fresh_store_and_validate(
 
 
 def _validated(
-    oxstore: Any, out: Path, options: BuildOptions, outputs: dict[str, str], store_seconds: float
-) -> tuple[bool | None, float, float]:
+    oxstore: Any,
+    out: Path,
+    options: BuildOptions,
+    written: _Outputs,
+    previous: BuildState,
+    current: BuildState,
+    touched: set[URIRef] | None,
+) -> tuple[bool | None, float]:
+    """validation.txt from the articles' own results, the confirmed pending ones and the shared shapes
+    (re-run only on `touched` nodes when given; the last build's results stand for the others)."""
     if not options.validate:
-        return None, 0.0, store_seconds
-    clock = time.perf_counter()
-    conforms = _validate(oxstore, out, outputs)
-    return conforms, time.perf_counter() - clock, store_seconds
-
-
-def _validate(oxstore: Any, out: Path, outputs: dict[str, str]) -> bool:
-    from .fastvalidate import validate_store
+        return None, 0.0
+    from .localvalidate import confirm, merge, validate_shared
     from .validate import render_text
 
-    result = validate_store(oxstore)
-    _write_text(out / "validation.txt", render_text(result))
-    outputs["validation"] = str(out / "validation.txt")
-    return result.conforms
+    clock = time.perf_counter()
+    if touched is None:
+        shared = validate_shared(oxstore).results
+    else:
+        names = {str(node) for node in touched}
+        kept = tuple(r for r in previous.shared_findings if r.focus not in names)
+        shared = kept + validate_shared(oxstore, focus=touched).results
+    current.shared_findings = tuple(shared)
+    report = merge(written.local_results, confirm(oxstore, written.pending), shared)
+    _write_text(out / "validation.txt", render_text(report))
+    written.outputs["validation"] = str(out / "validation.txt")
+    return report.conforms, time.perf_counter() - clock
 
 
 def _model_hash() -> str:
