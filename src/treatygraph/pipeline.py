@@ -84,7 +84,7 @@ OUTPUT_MODE = 0o644  # outputs are for everyone to read (atomic temporary files 
 PARALLEL_FROM = 50  # fewer articles than this are not worth starting worker processes for
 STORE_DIR = "store"
 CACHE_DIR = ".cache"
-OUTPUT_FORMAT = "1"  # bump when what write_one returns changes: cached outputs are then recomputed
+OUTPUT_FORMAT = "2"  # bump when what write_one returns changes: cached outputs are then recomputed
 
 
 @dataclass(frozen=True)
@@ -332,12 +332,18 @@ class ArticleOutput:
     local_turtle: str  # triples about nodes only this article describes, as Turtle
     local_count: int
     shared: tuple[NtTriple, ...]  # triples about treaties, entities, places, ...: merged across articles
-    trig: str  # the article's named graph
+    shared_turtle: str  # the same, as Turtle
+    graph_name: str  # the article's IRI, as N-Triples: the name of its graph in the TriG
     inferred_local: str  # inferred triples about its own nodes, N-Triples lines
     inferred_shared: tuple[NtTriple, ...]
     seeds_asserted: tuple[Triple, ...]  # triples of the predicates the cross-article rules join
     seeds_inferred: tuple[Triple, ...]
     check: Any = None  # localvalidate.ArticleCheck of its triples (None when the build does not validate)
+
+    @property
+    def trig(self) -> str:
+        """The article's named graph (its local and shared blocks describe disjoint subjects)."""
+        return f"{self.graph_name} {{\n{self.local_turtle}{self.shared_turtle}}}\n\n"
 
 
 def write_one(job: tuple[str, str]) -> ArticleOutput:
@@ -354,8 +360,7 @@ def _context() -> _WriteContext:
 
 
 def _article_output(path: str) -> ArticleOutput:
-    context = _CONTEXT
-    assert context is not None, "write_one runs inside a build"
+    context = _context()
     facts = context.cache.get(context.keys[path])
     if facts is None:
         raise TreatygraphError(f"{path}: its cache entry vanished during the build")
@@ -369,14 +374,14 @@ def _article_output(path: str) -> ArticleOutput:
     inferred_nt = sorted(nt_triple(t) for t in inferred)
     local = [t for t in asserted_nt if t[0][1:].startswith(context.local_prefixes)]
     shared = tuple(t for t in asserted_nt if not t[0][1:].startswith(context.local_prefixes))
-    graph_name = nt_term(article_iri(context.resolution.base, path))
     joins = context.join_predicates
     return ArticleOutput(
         path=path,
         local_turtle=turtle.block(local),
         local_count=len(local),
         shared=shared,
-        trig=f"{graph_name} {{\n{turtle.block(asserted_nt, indent='    ')}}}\n\n",
+        shared_turtle=turtle.block(list(shared)),
+        graph_name=nt_term(article_iri(context.resolution.base, path)),
         inferred_local="".join(nt_line(t) for t in inferred_nt if t[0][1:].startswith(context.local_prefixes)),
         inferred_shared=tuple(t for t in inferred_nt if not t[0][1:].startswith(context.local_prefixes)),
         seeds_asserted=tuple(t for t in triples if t[1] in joins),
@@ -848,7 +853,7 @@ def _update_store_in_place(out: Path, update: _StoreUpdate, written: _Outputs) -
             store.remove(quad)
     for new in update.new:
         touched.update(_iris(new.shared))
-        text = header + new.local_turtle + written.turtle.block(list(new.shared))
+        text = header + new.local_turtle + new.shared_turtle
         quads = list(ox.parse(text.encode(), ox.RdfFormat.TURTLE))
         retyped.update(f"<{q.subject.value}>" for q in quads if q.predicate.value == _RDF_TYPE and q not in store)
         store.extend(quads)
