@@ -4,8 +4,8 @@
                               [--work DIR] [--json PATH] [--seed 1]
 
 For each size: generates the corpus (benchmarks/corpus.py, kept in --work for the next run), runs a full
-build from scratch (articles/s per stage, total seconds, peak RSS of the whole process tree: the main
-process and its workers, summed), changes 1% of the articles and removes 0.1%, and re-runs the build
+build from scratch (articles/s per stage, total seconds, peak memory of the whole process tree: the main
+process and its workers, proportional set sizes summed), changes 1% of the articles and removes 0.1%, and re-runs the build
 (the incremental re-run). At --naive-at it also runs benchmarks/naive.py (rdflib + owlrl + pyshacl over
 everything) on the same corpus. At --queries-at it times every canned query through the CLI on the
 built graph (median of 5 runs, process start included). Prints one table; writes the same as JSON.
@@ -60,19 +60,28 @@ class SizeResult:
 
 
 def _tree_rss_kb(pid: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc."""
+    """Memory of a process and all its descendants, from /proc: the sum of their proportional set sizes
+    (Pss: pages shared by forked workers are counted once in all, not once per process)."""
     total = 0
     stack = [pid]
     while stack:
         current = stack.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+            total += _pss_kb(current)
             for task in Path(f"/proc/{current}/task").iterdir():
                 stack += [int(child) for child in (task / "children").read_text().split()]
         except (OSError, StopIteration, ValueError):
             continue
     return total
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        return next(int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:"))
+    except (OSError, StopIteration):  # no smaps_rollup: resident set size
+        status = Path(f"/proc/{pid}/status").read_text()
+        return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
 
 
 def timed(command: list[str]) -> tuple[Run, str]:

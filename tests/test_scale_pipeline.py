@@ -204,9 +204,13 @@ def test_an_incremental_build_equals_a_fresh_build_and_updates_the_store_in_plac
     store_files_before = {p.name for p in (out / "store").iterdir()}
     articles = sorted(work.glob("*.txt"))
     articles[0].write_text(articles[0].read_text().replace("signed", "signed formally", 1))
-    articles[1].write_text(articles[1].read_text() + "\nThe treaty was later renounced by nobody.\n")
+    articles[1].write_text(
+        articles[1].read_text() + "\nThe treaty expired on 1 January 1700.\n"
+    )  # before it was signed
     articles[-1].unlink()
+    before = (out / "validation.txt").read_text()
     incremental = build(work, out, BuildOptions(workers=1))
+    assert (out / "validation.txt").read_text() != before, "the new violation is found by the incremental run"
     build(work, fresh, BuildOptions(workers=1))
     assert incremental.cached == len(incremental.reports) - 2
     for name in ("treatygraph.ttl", "treatygraph.trig", "inferred.ttl", "validation.txt", "report.json"):
