@@ -321,7 +321,8 @@ class _Tracer:
         owner = self.data.value(predicate=OA.hasSelector, object=focus)
         if owner is not None:
             return owner
-        return self.data.value(focus, TG.evidence)
+        found = sorted(self.data.objects(focus, TG.evidence), key=self._offset)  # the earliest, as for facts
+        return found[0] if found else None
 
     def _evidence_of_fact(self, focus: Node, path: Node | None, value: Node | None) -> Node | None:
         records = self._records_about(focus)
