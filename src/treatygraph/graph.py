@@ -107,6 +107,7 @@ def digest(*parts: object, length: int = 16) -> str:
     return hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:length]
 
 
+@lru_cache(maxsize=1 << 16)
 def name_key(name: str) -> str:
     """How names are compared for identity: case, accents, punctuation, parentheses, "the/of/and" ignored."""
     text = unicodedata.normalize("NFKD", name)
@@ -117,6 +118,7 @@ def name_key(name: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=1 << 14)
 def date_literal(iso: str) -> Literal:
     parts = iso.split("-")
     datatype = {1: XSD.gYear, 2: XSD.gYearMonth}.get(len(parts), XSD.date)

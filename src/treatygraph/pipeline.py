@@ -653,7 +653,7 @@ class _Outputs:
         self.local_count = 0
         self.predicate_counts: Counter[str] = Counter()
         self.typed: dict[str, set[str]] = {_nt(TG.Treaty): set(), _nt(TG.Violation): set(), _nt(TG.Resolution): set()}
-        self.inferred_shared: dict[str, NtTriple] = {}
+        self.inferred_shared: dict[str, None] = {}  # N-Triples lines, in the order first inferred
         self.seeds_asserted: list[Triple] = []
         self.seeds_inferred: list[Triple] = []
         self.header = prefix_header({**DEFAULT_PREFIXES, "id": self.base})
@@ -701,8 +701,7 @@ class _Outputs:
             self.pending += article.check.pending
         if self.options.reason:
             self.spill.write(article.inferred_local)
-            for triple in article.inferred_shared:
-                self.inferred_shared.setdefault(nt_line(triple), triple)
+            self.inferred_shared.update(dict.fromkeys(map(nt_line, article.inferred_shared)))
             self.seeds_asserted.extend(article.seeds_asserted)
             self.seeds_inferred.extend(article.seeds_inferred)
 
@@ -720,9 +719,10 @@ class _Outputs:
                 if nt[0][1:].startswith(article_local_prefixes(self.base)):
                     self.spill.write(nt_line(nt))
                 else:
-                    self.inferred_shared.setdefault(nt_line(nt), nt)
-            shared = [t for line, t in self.inferred_shared.items() if line not in self.shared_seen]
-            block = self.turtle.block(sorted(shared))
+                    self.inferred_shared[nt_line(nt)] = None
+            # as N-Triples lines (valid Turtle): grouping millions of them by subject would cost more than it gives
+            shared_seen = self.shared_seen
+            block = "".join(line for line in self.inferred_shared if line not in shared_seen)
             self.trig.write(f"{nt_term(URIRef(self.base + 'graph/inferred'))} {{\n")
             self.spill.seek(0)
             for chunk in iter(lambda: self.spill.read(1 << 20), ""):
