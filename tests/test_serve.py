@@ -20,8 +20,11 @@ import pyoxigraph as ox
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hs
+from rdflib import Graph
+from rdflib.compare import isomorphic
 
 from treatygraph import store as st
+from treatygraph.export import load_context
 from treatygraph.query import load_graph, load_queries, run_query
 from treatygraph.serve import entity_iris, ranked_types
 from treatygraph.types import TreatygraphError
@@ -30,6 +33,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "share"
 MINI = FIXTURES / "mini.ttl"
 MINI_TRIPLES = len(list(ox.parse(path=str(MINI))))
 ID = "https://w3id.org/treatygraph/id/"
+TG = "https://w3id.org/treatygraph/ontology#"
 RESULT_CAP = 50
 
 
@@ -380,6 +384,60 @@ def test_entity_dereferences_as_rdf(server: Server, media_type: str) -> None:
     own = {q.triple for q in local_store().quads_for_pattern(subject, None, None)}
     assert own <= triples
     assert any(t.object == subject for t in triples)  # and what points at it
+
+
+def node_named(document: dict, iri: str) -> dict:
+    """The node object with `"id": iri` in a compacted document (one node, or a list under @graph)."""
+    nodes = document.get("@graph", [document])
+    return next(node for node in nodes if node.get("id") == iri)
+
+
+RDFLIB_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld"}
+QUIET_RDFLIB = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+
+
+def as_rdflib(reply: Reply) -> Graph:
+    return Graph().parse(data=reply.body, format=RDFLIB_FORMATS[reply.media_type])
+
+
+@QUIET_RDFLIB
+def test_entity_json_ld_has_readable_keys_and_the_same_triples_as_turtle(server: Server) -> None:
+    reply = request(server, "GET", LARKSPUR, Accept="application/ld+json")
+    assert reply.status == 200 and reply.media_type == "application/ld+json"
+    document = reply.json()
+    assert document["@context"] == load_context()  # the shipped context, embedded
+    treaty = node_named(document, ID + "treaty/treaty-of-larkspur-1921")
+    assert treaty["label"] == {"en": "Treaty of Larkspur"} and treaty["signedOn"] == "1921-05-03"
+    assert set(treaty["hasParty"]) == {ID + "entity/Q142", ID + "entity/Q38"}
+    assert {"Treaty", "PeaceTreaty"} <= set(treaty["type"])
+    assert not [key for key in treaty if ":" in key]  # no IRIs or CURIEs as keys
+    turtle = request(server, "GET", LARKSPUR, Accept="text/turtle")
+    assert isomorphic(as_rdflib(reply), as_rdflib(turtle))
+
+
+@QUIET_RDFLIB
+def test_construct_json_ld_is_compacted_with_the_same_triples_as_turtle(server: Server) -> None:
+    query = f"PREFIX tg: <{TG}> CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s a tg:Treaty ; ?p ?o }}"
+    reply = get_query(server, query, accept="application/ld+json")
+    assert reply.status == 200 and reply.media_type == "application/ld+json"
+    document = reply.json()
+    assert document["@context"] == load_context()
+    harbour = node_named(document, ID + "treaty/harbour-compact-1950")
+    assert harbour["supersedes"] == ID + "treaty/treaty-of-larkspur-1921" and "label" in harbour
+    turtle = get_query(server, query, accept="text/turtle")
+    assert len(as_rdflib(turtle)) == 19 and isomorphic(as_rdflib(reply), as_rdflib(turtle))
+
+
+def test_the_context_is_served_and_every_json_ld_answer_uses_it(server: Server) -> None:
+    reply = request(server, "GET", "/context.jsonld")
+    assert reply.status == 200 and reply.media_type == "application/ld+json"
+    assert reply.json()["@context"] == load_context()
+    for path in ("/void", "/sparql"):
+        document = request(server, "GET", path, Accept="application/ld+json").json()
+        assert document["@context"] == load_context()
+    nothing = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s <{TG}noSuchProperty> ?o }}"
+    empty = get_query(server, nothing, accept="application/ld+json")
+    assert empty.status == 200 and empty.json()["@graph"] == []
 
 
 def test_entity_html_page_shows_facts_evidence_and_links(server: Server) -> None:

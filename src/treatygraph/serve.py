@@ -7,7 +7,8 @@ read-only. The pool's size is also the limit on concurrent queries; requests bey
 bounded line and are turned away with 503 when the line is full.
 
 Routes: /  (landing page), /sparql (query; without a query: the Service Description), /void,
-/queries/NAME (a canned query, parameters from the query string), /style.css, and every entity IRI
+/queries/NAME (a canned query, parameters from the query string), /style.css, /context.jsonld (the
+JSON-LD context every JSON-LD answer is compacted with), and every entity IRI
 under the base, mapped to a path on this server (base path + the IRI's rest). A path is only ever
 looked up as an IRI in the store, never as a file.
 """
@@ -15,6 +16,7 @@ looked up as an IRI in the store, never as a file.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import html
 import json
 import multiprocessing
@@ -77,7 +79,12 @@ Operation = Callable[..., Any]
 
 def _op_query(store: ox.Store, union: bool, *args: Any) -> st.QueryAnswer:
     text, accept, max_results, default_graphs, named_graphs = args
-    return st.run_query(store, text, accept, max_results, union, default_graphs, named_graphs)
+    answer = st.run_query(store, text, accept, max_results, union, default_graphs, named_graphs)
+    if answer.media_type != JSON_LD:
+        return answer
+    # run_query hands back pyoxigraph's expanded JSON-LD; reading it back is native and fast next to compaction
+    triples = [quad.triple for quad in ox.parse(answer.body, ox.RdfFormat.JSON_LD)]
+    return dataclasses.replace(answer, body=compact_jsonld(triples))
 
 
 def _op_describe(
@@ -85,7 +92,7 @@ def _op_describe(
 ) -> tuple[str, bytes] | None:
     for iri in iris:
         if st.entity_exists(store, iri, union):
-            return iri, st.serialize_triples(st.describe_entity(store, iri, limit, union), media_type)
+            return iri, graph_body(st.describe_entity(store, iri, limit, union), media_type)
     return None
 
 
@@ -258,6 +265,37 @@ class WorkerPool:
             workers = list(self._workers.values())
         for worker in workers:
             self._kill(worker)
+
+
+# ---------------------------------------------------------------- JSON-LD
+
+JSON_LD = "application/ld+json"
+CONTEXT_PATH = "/context.jsonld"
+
+
+def graph_body(triples: list[ox.Triple], media_type: str) -> bytes:
+    """Triples in `media_type`; JSON-LD compacted with the shipped context, the rest as pyoxigraph writes them."""
+    return compact_jsonld(triples) if media_type == JSON_LD else st.serialize_triples(triples, media_type)
+
+
+def compact_jsonld(triples: Iterable[ox.Triple]) -> bytes:
+    """Compacted JSON-LD with readable keys (`label`, `signedOn`, `hasParty`), written by the same code as
+    `export --format jsonld`.
+
+    The context is embedded, not referenced as this server's /context.jsonld: a referenced context has to be
+    fetched before a document can be read, and some processors cannot fetch at all (pyoxigraph's JSON-LD
+    parser refuses remote contexts, so a saved answer could not even be served again with --graph); the
+    URL would also be this server's address, dead once it stops. Plain-JSON clients ignore the context.
+    /context.jsonld is still served for documents a client writes itself."""
+    from rdflib import Graph  # rdflib is imported only when JSON-LD is asked for
+
+    from .export import serialize
+    from .fastvalidate import to_rdflib
+
+    graph = Graph()
+    for triple in triples:
+        graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+    return serialize(graph, "jsonld")
 
 
 # ---------------------------------------------------------------- content negotiation
@@ -492,7 +530,8 @@ class Pages:
             "<h1>treatygraph</h1>",
             f"<p>A knowledge graph of treaties: {treaties} treaties, {stats.triples} triples. "
             f'Entity IRIs start with <code>{esc(self.base)}</code>. '
-            '<a href="/sparql">Service description</a> · <a href="/void">VoID</a></p>',
+            '<a href="/sparql">Service description</a> · <a href="/void">VoID</a> · '
+            f'<a href="{CONTEXT_PATH}">JSON-LD context</a></p>',
             '<section id="queries"><h2>Canned queries</h2><ul>',
         ]
         for name in sorted(queries):
@@ -736,6 +775,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.landing()
         elif path == "/style.css":
             self.send_body(200, "text/css", _resource_text("style.css").encode("utf-8"))
+        elif path == CONTEXT_PATH:
+            context = _resource_text("context.jsonld").encode("utf-8")
+            self.send_body(200, JSON_LD, context, {"Cache-Control": "public, max-age=3600"})
         elif path == "/sparql":
             self.sparql_get(params)
         elif path in ("/void", "/.well-known/void"):
@@ -816,7 +858,7 @@ class _Handler(BaseHTTPRequestHandler):
     def send_rdf(self, triples: list[ox.Triple], media_type: str) -> None:
         if media_type not in st.GRAPH_TYPES:
             raise EndpointError(406, f"cannot answer as {media_type}; offered: {', '.join(st.GRAPH_TYPES)}")
-        self.send_body(200, media_type, st.serialize_triples(triples, media_type), {"Vary": "Accept"})
+        self.send_body(200, media_type, graph_body(triples, media_type), {"Vary": "Accept"})
 
     def sparql(self, params: dict[str, list[str]]) -> None:
         texts = params.get("query", [])
