@@ -701,6 +701,8 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
     protocol_version = "HTTP/1.1"
     timeout = 30  # an idle or slow client is dropped after this many seconds
+    # headers and body are two writes: with Nagle on, the body waits for the client's delayed ACK (~40 ms)
+    disable_nagle_algorithm = True
     endpoint: Endpoint  # set on the subclass made by make_server
 
     # ---- plumbing
