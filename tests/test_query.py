@@ -484,6 +484,9 @@ PARITY_CASES = [
     ("treaty", {"treaty": 'x" } UNION { ?s ?p ?o } #'}),
     ("party", {"party": "kingdom of osterland"}),
     ("party", {"party": ID + "entity/varnia", "min_confidence": "0.1"}),
+    ("party", {"party": "Republic of Varnia", "min_confidence": "0.8"}),
+    ("party", {"party": ID + "entity/anton-brisk"}),
+    ("party", {"party": 'x" } UNION { ?s ?p ?o } #'}),
 ]
 
 
