@@ -130,11 +130,23 @@ def validate_store(
     in `per_article`, are left out: localvalidate checks them one article at a time. With `focus`, only
     those focus nodes are checked (an incremental build re-checks the shared nodes its changed articles
     touch); the results are the full run's results about them."""
-    scopes = _focus_scopes(focus)
     findings: list[_Finding] = []
-    for scope in scopes:
-        findings += _core_findings(store, union, skip_classes, scope)
-        findings += _sparql_findings(store, union, skip_classes, per_article, scope)
+    if focus is None:
+        findings += _core_findings(store, union, skip_classes)
+        findings += _sparql_findings(store, union, skip_classes, per_article)
+    else:
+        # the focus nodes' neighbourhood in a small in-memory store: every query then costs what the
+        # neighbourhood holds, not what the whole store holds (a VALUES block does not steer the planner)
+        nearby = neighbourhood(store, focus, union)
+        wanted = {node for node in focus if not isinstance(node, Literal)}
+        findings += (
+            finding
+            for finding in (
+                *_core_findings(nearby, False, skip_classes),
+                *_sparql_findings(nearby, False, skip_classes, per_article),
+            )
+            if finding.focus in wanted
+        )
     results = {_trace(store, finding, union) for finding in findings}
     ordered = tuple(sorted(results, key=_sort_key))
     return ValidationReport(conforms=not any(r.severity == "Violation" for r in ordered), results=ordered)
@@ -271,15 +283,61 @@ def _select(store: ox.Store, text: str, union: bool) -> ox.QuerySolutions:
     return solutions
 
 
-_FOCUS_CHUNK = 2000  # focus nodes per VALUES block: big enough to amortise a query, small enough to parse fast
 
 
-def _focus_scopes(focus: Collection[Node] | None) -> list[str]:
-    """`VALUES ?this { ... }` blocks that restrict every query to the focus nodes; one empty scope for all."""
-    if focus is None:
-        return [""]
-    nodes = sorted({str(to_ox(node)) for node in focus if not isinstance(node, Literal)})
-    return [f"VALUES ?this {{ {' '.join(nodes[i : i + _FOCUS_CHUNK])} }}" for i in range(0, len(nodes), _FOCUS_CHUNK)]
+def neighbourhood(store: ox.Store, focus: Collection[Node], union: bool = False) -> ox.Store:
+    """The triples the shapes can read about `focus` nodes: their own, their values' own, and the nodes
+    reached through the predicates the shapes follow in paths (`tg:supersedes*`), transitively."""
+    nearby = ox.Store()
+    graph = None if union else ox.DefaultGraph()
+    chained = _path_predicates()
+    seen: set[Any] = set()
+    frontier = [to_ox(node) for node in focus if not isinstance(node, Literal)]
+    values: list[Any] = []
+    while frontier:
+        node = frontier.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for quad in store.quads_for_pattern(node, None, None, graph):
+            nearby.add(ox.Quad(quad.subject, quad.predicate, quad.object))
+            if isinstance(quad.object, ox.NamedNode | ox.BlankNode):
+                (frontier if quad.predicate in chained else values).append(quad.object)
+    inbound = _inbound_predicates()
+    for node in [to_ox(n) for n in focus if not isinstance(n, Literal)]:
+        for predicate in inbound:  # nodes the shapes reach backwards from $this (a fact's records)
+            values += (quad.subject for quad in store.quads_for_pattern(None, predicate, node, graph))
+    for value in values:
+        if value not in seen:
+            seen.add(value)
+            nearby.extend(
+                ox.Quad(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(value, None, None, graph)
+            )
+    return nearby
+
+
+@lru_cache(maxsize=1)
+def _path_predicates() -> frozenset[ox.NamedNode]:
+    """Predicates the sh:sparql constraints follow with `*` or `+` (a chain must be copied whole)."""
+    return _predicates_in_constraints(r"(?:(\w*):(\w+)|<([^>]+)>)[*+]")
+
+
+@lru_cache(maxsize=1)
+def _inbound_predicates() -> frozenset[ox.NamedNode]:
+    """Predicates the sh:sparql constraints follow backwards to $this (`?record rdf:subject $this`)."""
+    return _predicates_in_constraints(r"[?$]\w+\s+(?:(\w*):(\w+)|<([^>]+)>)\s+[?$]this\b")
+
+
+def _predicates_in_constraints(pattern: str) -> frozenset[ox.NamedNode]:
+    found: set[ox.NamedNode] = set()
+    for constraint in _shapes().constraints:
+        prefixes = dict(re.findall(r"PREFIX\s+(\w*):\s*<([^>]+)>", constraint.query, re.I))
+        for prefix, local, iri in re.findall(pattern, constraint.query):
+            if iri:
+                found.add(ox.NamedNode(iri))
+            elif prefix in prefixes:
+                found.add(ox.NamedNode(prefixes[prefix] + local))
+    return frozenset(found)
 
 
 def _skipped(classes: Iterable[Node], skip_classes: frozenset[Node]) -> bool:

@@ -848,11 +848,11 @@ def _update_store_in_place(out: Path, update: _StoreUpdate, written: _Outputs) -
     for old in update.old:
         gone = [t for t in old.shared if nt_line(t) not in written.shared_seen]
         retyped.update(t[0] for t in gone if t[1] == RDF_TYPE_NT)
-        touched.update(_iris(old.shared))
+        touched.update(_iris(old.shared, written.base))
         for quad in ox.parse((header + old.local_turtle + written.turtle.block(gone)).encode(), ox.RdfFormat.TURTLE):
             store.remove(quad)
     for new in update.new:
-        touched.update(_iris(new.shared))
+        touched.update(_iris(new.shared, written.base))
         text = header + new.local_turtle + new.shared_turtle
         quads = list(ox.parse(text.encode(), ox.RdfFormat.TURTLE))
         retyped.update(f"<{q.subject.value}>" for q in quads if q.predicate.value == _RDF_TYPE and q not in store)
@@ -866,10 +866,12 @@ def _update_store_in_place(out: Path, update: _StoreUpdate, written: _Outputs) -
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
-def _iris(triples: Iterable[NtTriple]) -> Iterator[str]:
+def _iris(triples: Iterable[NtTriple], base: str) -> Iterator[str]:
+    """The graph's own nodes in `triples` (subjects, and objects under the base: not classes or Q-ids)."""
+    own = "<" + base
     for subject, _, obj in triples:
         yield subject
-        if obj.startswith("<"):
+        if obj.startswith(own):
             yield obj
 
 
