@@ -64,7 +64,7 @@ from .graph import (
 from .ingest import IngestLimits, discover, format_of, ingest_file
 from .links import link_report
 from .ontology import ONTOLOGY_FILE, shape_files
-from .rdftext import DEFAULT_PREFIXES, RDF_TYPE_NT, NtTriple, TurtleWriter, nt_line, nt_term, nt_triple, prefix_header
+from .rdftext import DEFAULT_PREFIXES, RDF_TYPE_NT, TurtleWriter, nt_line, nt_term, nt_triple, prefix_header
 from .store import source_signature as st_source_signature
 from .store import store_for_graph as st_store_for_graph
 from .types import (
@@ -84,7 +84,7 @@ OUTPUT_MODE = 0o644  # outputs are for everyone to read (atomic temporary files 
 PARALLEL_FROM = 50  # fewer articles than this are not worth starting worker processes for
 STORE_DIR = "store"
 CACHE_DIR = ".cache"
-OUTPUT_FORMAT = "2"  # bump when what write_one returns changes: cached outputs are then recomputed
+OUTPUT_FORMAT = "3"  # bump when what write_one returns changes: cached outputs are then recomputed
 
 
 @dataclass(frozen=True)
@@ -331,11 +331,11 @@ class ArticleOutput:
     path: str
     local_turtle: str  # triples about nodes only this article describes, as Turtle
     local_count: int
-    shared: tuple[NtTriple, ...]  # triples about treaties, entities, places, ...: merged across articles
+    shared: tuple[str, ...]  # N-Triples lines about treaties, entities, places, ...: merged across articles
     shared_turtle: str  # the same, as Turtle
     graph_name: str  # the article's IRI, as N-Triples: the name of its graph in the TriG
     inferred_local: str  # inferred triples about its own nodes, N-Triples lines
-    inferred_shared: tuple[NtTriple, ...]
+    inferred_shared: tuple[str, ...]  # N-Triples lines
     seeds_asserted: tuple[Triple, ...]  # triples of the predicates the cross-article rules join
     seeds_inferred: tuple[Triple, ...]
     check: Any = None  # localvalidate.ArticleCheck of its triples (None when the build does not validate)
@@ -379,11 +379,11 @@ def _article_output(path: str) -> ArticleOutput:
         path=path,
         local_turtle=turtle.block(local),
         local_count=len(local),
-        shared=shared,
+        shared=tuple(map(nt_line, shared)),
         shared_turtle=turtle.block(list(shared)),
         graph_name=nt_term(article_iri(context.resolution.base, path)),
         inferred_local="".join(nt_line(t) for t in inferred_nt if t[0][1:].startswith(context.local_prefixes)),
-        inferred_shared=tuple(t for t in inferred_nt if not t[0][1:].startswith(context.local_prefixes)),
+        inferred_shared=tuple(nt_line(t) for t in inferred_nt if not t[0][1:].startswith(context.local_prefixes)),
         seeds_asserted=tuple(t for t in triples if t[1] in joins),
         seeds_inferred=tuple(t for t in inferred if t[1] in joins),
         check=_check_article(triples) if context.validate else None,
@@ -684,29 +684,27 @@ class _Outputs:
         return cast(IO[str], self.stack.enter_context(atomic_writer(self.out / name)))
 
     def add(self, article: ArticleOutput) -> None:
-        fresh = []
-        for triple in article.shared:
-            line = nt_line(triple)
-            if line not in self.shared_seen:
-                self.shared_seen.add(line)
-                fresh.append(triple)
-                self._count(triple)
+        seen = self.shared_seen
+        fresh = [line for line in article.shared if line not in seen]
+        seen.update(fresh)
+        for line in fresh:
+            self._count(line)
         self.local_count += article.local_count
         self.ttl.write(article.local_turtle)
-        if fresh:
-            self.ttl.write(self.turtle.block(fresh))
+        self.ttl.write("".join(fresh))  # N-Triples lines are Turtle
         self.trig.write(article.trig)
         if article.check is not None:
             self.local_results += article.check.results
             self.pending += article.check.pending
         if self.options.reason:
             self.spill.write(article.inferred_local)
-            self.inferred_shared.update(dict.fromkeys(map(nt_line, article.inferred_shared)))
+            self.inferred_shared.update(dict.fromkeys(article.inferred_shared))
             self.seeds_asserted.extend(article.seeds_asserted)
             self.seeds_inferred.extend(article.seeds_inferred)
 
-    def _count(self, triple: NtTriple) -> None:
-        subject, predicate, obj = triple
+    def _count(self, line: str) -> None:
+        subject, predicate, rest = line.split(" ", 2)  # subjects and predicates are IRIs or blank nodes
+        obj = rest[:-3]  # without " .\n"
         self.predicate_counts[predicate] += 1
         if predicate == RDF_TYPE_NT and obj in self.typed:
             self.typed[obj].add(subject)
@@ -846,10 +844,12 @@ def _update_store_in_place(out: Path, update: _StoreUpdate, written: _Outputs) -
     touched: set[str] = set()
     retyped: set[str] = set()
     for old in update.old:
-        gone = [t for t in old.shared if nt_line(t) not in written.shared_seen]
-        retyped.update(t[0] for t in gone if t[1] == RDF_TYPE_NT)
+        gone = [line for line in old.shared if line not in written.shared_seen]
+        retyped.update(line.split(" ", 1)[0] for line in gone if line.split(" ", 2)[1] == RDF_TYPE_NT)
         touched.update(_iris(old.shared, written.base))
-        for quad in ox.parse((header + old.local_turtle + written.turtle.block(gone)).encode(), ox.RdfFormat.TURTLE):
+        for quad in ox.parse((header + old.local_turtle).encode(), ox.RdfFormat.TURTLE):
+            store.remove(quad)
+        for quad in ox.parse("".join(gone).encode(), ox.RdfFormat.N_TRIPLES):
             store.remove(quad)
     for new in update.new:
         touched.update(_iris(new.shared, written.base))
@@ -866,13 +866,14 @@ def _update_store_in_place(out: Path, update: _StoreUpdate, written: _Outputs) -
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
-def _iris(triples: Iterable[NtTriple], base: str) -> Iterator[str]:
-    """The graph's own nodes in `triples` (subjects, and objects under the base: not classes or Q-ids)."""
+def _iris(lines: Iterable[str], base: str) -> Iterator[str]:
+    """The graph's own nodes in N-Triples `lines` (subjects, and objects under the base: not classes or Q-ids)."""
     own = "<" + base
-    for subject, _, obj in triples:
+    for line in lines:
+        subject, _, rest = line.split(" ", 2)
         yield subject
-        if obj.startswith(own):
-            yield obj
+        if rest.startswith(own):
+            yield rest[: rest.index(">") + 1]
 
 
 def _referring_to(store: Any, nodes: set[str]) -> set[URIRef]:
