@@ -1,14 +1,15 @@
 """The scale benchmark: `treatygraph build` on synthetic corpora, stage by stage, against the naive pipeline.
 
-    python3 benchmarks/run.py [--sizes 1000 10000] [--with-100k] [--naive-at 1000] [--queries-at 10000]
+    python3 benchmarks/run.py [--sizes 1000 10000] [--with-100k] [--naive-at 10000] [--naive-limit 1800]
+                              [--queries-at 10000 100000]
                               [--work DIR] [--json PATH] [--seed 1]
 
 For each size: generates the corpus (benchmarks/corpus.py, kept in --work for the next run), runs a full
 build from scratch (articles/s per stage, total seconds, peak memory of the whole process tree: the main
 process and its workers, proportional set sizes summed), changes 1% of the articles and removes 0.1%, and re-runs the build
 (the incremental re-run). At --naive-at it also runs benchmarks/naive.py (rdflib + owlrl + pyshacl over
-everything) on the same corpus. At --queries-at it times every canned query through the CLI on the
-built graph (median of 5 runs, process start included). Prints one table; writes the same as JSON.
+everything) on the same corpus, stopped at --naive-limit seconds (its time is then a lower bound). At
+--queries-at it times every canned query on the build's store, warm and in process (benchmarks/queries.py). Prints one table; writes the same as JSON.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import threading
@@ -28,9 +28,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "benchmarks" / "corpus.py"
 NAIVE = REPO / "benchmarks" / "naive.py"
+QUERY_BENCH = REPO / "benchmarks" / "queries.py"
 DEFAULT_JSON = REPO / "benchmarks" / "results" / "scale.json"
 STAGES = ("extract", "resolve", "write", "finish", "store", "validate")
-QUERIES = ("treaties", "parties", "signers", "supersedes", "violations", "resolutions", "in-force")
 
 
 @dataclass
@@ -189,21 +189,17 @@ def naive(source: Path, out: Path, limit: float) -> Run:
     return Run(seconds=time.perf_counter() - start, peak_rss_mb=peak / 1024, stages=stages, capped=capped)
 
 
-def query_times(graph: Path, repeats: int = 5) -> dict[str, float]:
-    medians = {}
-    for name in QUERIES:
-        samples = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            subprocess.run(
-                [sys.executable, "-m", "treatygraph", "query", name, "--graph", str(graph), "--format", "json"],
-                check=True,
-                capture_output=True,
-                cwd=REPO,
-            )
-            samples.append((time.perf_counter() - start) * 1000)
-        medians[name] = round(statistics.median(samples), 1)
-    return medians
+def query_times(out: Path, work: Path, runs: int = 3) -> dict[str, float]:
+    """Every canned query on the build's store, warm and in process (benchmarks/queries.py): median ms."""
+    report = work / f"queries-{out.name}.json"
+    subprocess.run(
+        [sys.executable, str(QUERY_BENCH), str(out / "store"), "--runs", str(runs), "--out", str(report)],
+        check=True,
+        capture_output=True,
+        cwd=REPO,
+    )
+    timed_queries = json.loads(report.read_text())["queries"]
+    return {name: round(entry["median_ms"], 1) for name, entry in timed_queries.items()}
 
 
 # ---------------------------------------------------------------- the table
@@ -241,7 +237,9 @@ def table(results: list[SizeResult]) -> str:
     for result in results:
         if result.queries_ms:
             cells = ", ".join(f"{name} {ms:.0f} ms" for name, ms in result.queries_ms.items())
-            lines.append(f"queries at {result.articles} articles (median of 5, CLI start included): {cells}")
+            lines.append(
+                f"queries at {result.articles} articles (warm store, in process; median of 3 runs up to 10k, 1 run above): {cells}"
+            )
         if result.naive:
             stages = ", ".join(f"{k} {v:.1f} s" for k, v in result.naive.stages.items())
             stopped = " (stopped at the time limit: stages not listed did not finish)" if result.naive.capped else ""
@@ -295,7 +293,7 @@ def main() -> int:
         full = build(source, out)
         result = SizeResult(size, full, None, 0, 0)
         if size in args.queries_at:
-            result.queries_ms = query_times(out / "treatygraph.ttl")
+            result.queries_ms = query_times(out, args.work, runs=3 if size <= 10_000 else 1)
         if not args.no_incremental:
             result.incremental, result.changed, result.removed = incremental(source, out, args.work)
         if size in args.naive_at:
