@@ -728,6 +728,8 @@ class _Outputs:
                 self.trig.write(chunk)
             self.inferred.write(block)
             self.trig.write(block + "}\n")
+            # written: free them before the store is loaded (the build's peak memory)
+            self.inferred_shared, self.seeds_asserted, self.seeds_inferred = {}, [], []
 
     def _joined(self) -> Iterable[Triple]:
         """What the rules joining two facts add (superseding chains across articles, property chains)."""
