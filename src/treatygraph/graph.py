@@ -118,7 +118,7 @@ def name_key(name: str) -> str:
     return " ".join(text.split())
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=1 << 18)  # a 100k-article corpus has ~100k distinct dates
 def date_literal(iso: str) -> Literal:
     parts = iso.split("-")
     datatype = {1: XSD.gYear, 2: XSD.gYearMonth}.get(len(parts), XSD.date)
