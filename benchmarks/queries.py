@@ -20,9 +20,7 @@ import pyoxigraph as ox
 
 from treatygraph.query import load_queries, run_query_on_store
 
-PREFIXES = (
-    "PREFIX tg: <https://w3id.org/treatygraph/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-)
+PREFIXES = "PREFIX tg: <https://w3id.org/treatygraph/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
 
 
 def pick_params(store: ox.Store) -> dict[str, dict[str, str]]:
@@ -62,7 +60,9 @@ def main(argv: list[str]) -> int:
             results[label] = time_query(store, name, params, args.runs)
             print(f"{label:16} {results[label]['median_ms']:9.1f} ms  rows={results[label]['rows']}", flush=True)  # type: ignore[index]
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"store": str(args.store), "runs": args.runs, "queries": results}, indent=2))
+    # the store's folder and its parent only: results are committed, machine paths are not
+    store_name = "/".join(args.store.resolve().parts[-2:])
+    args.out.write_text(json.dumps({"store": store_name, "runs": args.runs, "queries": results}, indent=2))
     return 0
 
 
