@@ -13,7 +13,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from treatygraph.ontology import load_ontology
-from treatygraph.reason import Reasoner, is_noise, naive_closure
+from treatygraph.reason import Reasoner, TripleIndex, is_noise, naive_closure
 from treatygraph.types import TreatygraphError
 from treatygraph.vocab import DEFAULT_BASE, PREFIXES, TG, WD
 
@@ -196,17 +196,41 @@ def test_reasoner_refuses_schema_in_facts() -> None:
 
 # Random facts over a few nodes, split into articles at random: streaming must equal naive every time.
 NODES = [URIRef(ID + f"node/{n}") for n in range(5)]
-OBJECT_PROPERTIES = [TG.hasParty, TG.hasSigner, TG.supersedes, TG.supersededBy, TG.basedOn, TG.violatedBy,
-                     TG.violatedTreaty, TG.violator, TG.adoptedBy, TG.concerns, TG.partyTo, OWL.sameAs]
-CLASSES = [TG.Treaty, TG.PeaceTreaty, TG.State, TG.HistoricalState, TG.Person, TG.Organ, TG.Violation,
-           TG.UNSecurityCouncilResolution, TG.EndedTreaty]
+OBJECT_PROPERTIES = [
+    TG.hasParty,
+    TG.hasSigner,
+    TG.supersedes,
+    TG.supersededBy,
+    TG.basedOn,
+    TG.violatedBy,
+    TG.violatedTreaty,
+    TG.violator,
+    TG.adoptedBy,
+    TG.concerns,
+    TG.partyTo,
+    OWL.sameAs,
+]
+CLASSES = [
+    TG.Treaty,
+    TG.PeaceTreaty,
+    TG.State,
+    TG.HistoricalState,
+    TG.Person,
+    TG.Organ,
+    TG.Violation,
+    TG.UNSecurityCouncilResolution,
+    TG.EndedTreaty,
+]
 LITERAL_PROPERTIES = [TG.signedOn, TG.effectiveOn, TG.endedOn, TG.adoptedOn]
 
 facts = st.one_of(
     st.tuples(st.sampled_from(NODES), st.sampled_from(OBJECT_PROPERTIES), st.sampled_from(NODES)),
     st.tuples(st.sampled_from(NODES), st.just(RDF.type), st.sampled_from(CLASSES)),
-    st.tuples(st.sampled_from(NODES), st.sampled_from(LITERAL_PROPERTIES),
-              st.sampled_from([Literal("1945-08-14", datatype=XSD.date), Literal("1950", datatype=XSD.gYear)])),
+    st.tuples(
+        st.sampled_from(NODES),
+        st.sampled_from(LITERAL_PROPERTIES),
+        st.sampled_from([Literal("1945-08-14", datatype=XSD.date), Literal("1950", datatype=XSD.gYear)]),
+    ),
 )
 
 
@@ -217,6 +241,26 @@ def test_streaming_equals_naive_on_random_graphs(placed: list) -> None:
     for triple, article in placed:
         graphs[article].add(triple)
     assert set(Reasoner().closure(graphs)) == set(naive_closure(merge(graphs)))
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(facts, st.integers(min_value=0, max_value=2)), min_size=1, max_size=14))
+def test_finish_gives_the_same_on_a_triple_index_as_on_graphs(placed: list) -> None:
+    graphs = [Graph() for _ in range(3)]
+    for triple, article in placed:
+        graphs[article].add(triple)
+    reasoner = Reasoner()
+    per_article = {t for graph in graphs for t in reasoner.close_article(graph)}
+    on_graphs = reasoner.finish(merge(graphs), _graph_of(per_article))
+    on_index = reasoner.finish(TripleIndex(t for g in graphs for t in g), TripleIndex(per_article))
+    assert set(on_index) == set(on_graphs)
+
+
+def _graph_of(triples: set) -> Graph:
+    graph = Graph()
+    for triple in triples:
+        graph.add(triple)
+    return graph
 
 
 # ---------------------------------------------------------------- built corpora: the bundled examples and the seeds

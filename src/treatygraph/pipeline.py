@@ -751,11 +751,9 @@ class _Outputs:
         """What the rules joining two facts add (superseding chains across articles, property chains)."""
         if not self.seeds_asserted and not self.seeds_inferred:
             return ()
-        asserted, inferred = Graph(), Graph()
-        for triple in self.seeds_asserted:
-            asserted.add(triple)
-        for triple in self.seeds_inferred:
-            inferred.add(triple)
+        from .reason import TripleIndex
+
+        asserted, inferred = TripleIndex(self.seeds_asserted), TripleIndex(self.seeds_inferred)
         known = set(self.seeds_inferred)  # already written with their article
         return [triple for triple in _reasoner().finish(asserted, inferred) if triple not in known]
 

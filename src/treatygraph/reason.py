@@ -143,6 +143,52 @@ class OntologyRules:
         )
 
 
+class TripleIndex:
+    """The few rdflib Graph operations `Reasoner.finish` uses, on a set with one index per position: the
+    cross-article seeds of a 100k-article build are 200k triples, and rdflib's Memory store costs ~30 µs
+    to add one."""
+
+    def __init__(self, triples: Iterable[Triple] = ()) -> None:
+        self.all: set[Triple] = set()
+        self.by_position: tuple[dict[Node, set[Triple]], ...] = ({}, {}, {})
+        for triple in triples:
+            self.add(triple)
+
+    def add(self, triple: Triple) -> None:
+        if triple not in self.all:
+            self.all.add(triple)
+            for position, index in enumerate(self.by_position):
+                index.setdefault(triple[position], set()).add(triple)
+
+    def remove(self, triple: Triple) -> None:
+        if triple in self.all:
+            self.all.discard(triple)
+            for position, index in enumerate(self.by_position):
+                index[triple[position]].discard(triple)
+
+    def triples(self, pattern: tuple[Node | None, Node | None, Node | None]) -> Iterator[Triple]:
+        """Triples matching a pattern with at most one bound position (all the reasoner asks)."""
+        bound = [(position, term) for position, term in enumerate(pattern) if term is not None]
+        if not bound:
+            return iter(list(self.all))
+        if len(bound) > 1:
+            raise ValueError("TripleIndex answers patterns with one bound position")
+        position, term = bound[0]
+        return iter(list(self.by_position[position].get(term, ())))
+
+    def __contains__(self, triple: object) -> bool:
+        return triple in self.all
+
+    def __iter__(self) -> Iterator[Triple]:
+        return iter(list(self.all))
+
+    def __len__(self) -> int:
+        return len(self.all)
+
+
+FactGraph = Graph | TripleIndex  # what `Reasoner.finish` reads and completes
+
+
 class Reasoner:
     """Per-article OWL RL closure against a pre-compiled ontology, plus the few cross-article rules."""
 
@@ -161,12 +207,12 @@ class Reasoner:
         saturation.run(asserted)
         return self._meaningful(saturation.new, terms)
 
-    def finish(self, merged_asserted: Graph, per_article_inferred: Graph) -> Graph:
+    def finish(self, merged_asserted: FactGraph, per_article_inferred: FactGraph) -> FactGraph:
         """All inferred triples of the corpus: the per-article ones plus what joins across articles adds
         (superseding chains that span articles, property chains, owl:sameAs), minus anything asserted.
 
         Completes `per_article_inferred` in place and returns it: copying a million-triple rdflib graph
-        would cost more than the reasoning."""
+        would cost more than the reasoning. Both are rdflib Graphs or TripleIndexes."""
         graphs = (merged_asserted, per_article_inferred)
         terms = self.terms.fork()
         schema = (t for p in SCHEMA_PREDICATES for t in merged_asserted.triples((None, p, None)))
@@ -203,7 +249,8 @@ class Reasoner:
                 merged.add(triple)
             for triple in self.close_article(graph):
                 per_article.add(triple)
-        return self.finish(merged, per_article)
+        self.finish(merged, per_article)  # completes per_article in place
+        return per_article
 
     def _meaningful(self, triples: Iterable[IdTriple], terms: _Terms) -> set[Triple]:
         keep = self.compiled.meaningful
@@ -295,8 +342,10 @@ class _CompiledRules:
         self.same_as = tid(OWL.sameAs)
         joins = rules.join_predicates
         predicates = (
-            set(rules.property_supers) | set(rules.domains) | set(rules.ranges) | set(rules.inverses)
-        ) | rules.symmetric | joins
+            (set(rules.property_supers) | set(rules.domains) | set(rules.ranges) | set(rules.inverses))
+            | rules.symmetric
+            | joins
+        )
         self.predicates = {
             tid(p): _PredicateRules(
                 supers=tuple(tid(q) for q in sorted(rules.property_supers.get(p, ()), key=str)),
@@ -456,7 +505,7 @@ class _Saturation:
                 self._emit((replaced[0], replaced[1], replaced[2]))
 
 
-def _graph_lookup(graphs: tuple[Graph, ...], terms: _Terms) -> Callable[[int], Iterator[IdTriple]]:
+def _graph_lookup(graphs: tuple[FactGraph, ...], terms: _Terms) -> Callable[[int], Iterator[IdTriple]]:
     def about(term_id: int) -> Iterator[IdTriple]:
         term = terms.nodes[term_id]
         for graph in graphs:
@@ -563,5 +612,5 @@ def _short(term: Node) -> str:
     text = str(term)
     for prefix, namespace in PREFIXES.items():
         if text.startswith(str(namespace)):
-            return f"{prefix}:{text[len(str(namespace)):]}"
+            return f"{prefix}:{text[len(str(namespace)) :]}"
     return f"<{text}>" if not isinstance(term, Literal) else repr(text)
