@@ -234,33 +234,34 @@ facts = st.one_of(
 )
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(facts, st.integers(min_value=0, max_value=2)), min_size=1, max_size=14))
-def test_streaming_equals_naive_on_random_graphs(placed: list) -> None:
+def split_into_articles(placed: list) -> list[Graph]:
+    """Three article graphs from (triple, article number) pairs."""
     graphs = [Graph() for _ in range(3)]
     for triple, article in placed:
         graphs[article].add(triple)
+    return graphs
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(facts, st.integers(min_value=0, max_value=2)), min_size=1, max_size=14))
+def test_streaming_equals_naive_on_random_graphs(placed: list) -> None:
+    graphs = split_into_articles(placed)
     assert set(Reasoner().closure(graphs)) == set(naive_closure(merge(graphs)))
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(facts, st.integers(min_value=0, max_value=2)), min_size=1, max_size=14))
 def test_finish_gives_the_same_on_a_triple_index_as_on_graphs(placed: list) -> None:
-    graphs = [Graph() for _ in range(3)]
-    for triple, article in placed:
-        graphs[article].add(triple)
+    graphs = split_into_articles(placed)
     reasoner = Reasoner()
-    per_article = {t for graph in graphs for t in reasoner.close_article(graph)}
-    on_graphs = reasoner.finish(merge(graphs), _graph_of(per_article))
+    per_article = Graph()
+    for graph in graphs:
+        for triple in reasoner.close_article(graph):
+            per_article.add(triple)
+    # finish completes its second argument in place: the index gets its own copy first
     on_index = reasoner.finish(TripleIndex(t for g in graphs for t in g), TripleIndex(per_article))
+    on_graphs = reasoner.finish(merge(graphs), per_article)
     assert set(on_index) == set(on_graphs)
-
-
-def _graph_of(triples: set) -> Graph:
-    graph = Graph()
-    for triple in triples:
-        graph.add(triple)
-    return graph
 
 
 # ---------------------------------------------------------------- built corpora: the bundled examples and the seeds

@@ -511,11 +511,15 @@ def _report_line(report: ArticleReport) -> dict[str, Any]:
 
 def _date_values(digests: list[ArticleDigest], resolution: Resolution) -> Iterator[DateValue]:
     for digest in digests:
-        path = digest.report.path
-        for key, kind, value in digest.dates:
-            node = resolution.treaty(path, key)
-            if node is not None:
-                yield node.iri, DATE_PROPERTIES[kind], str(date_literal(value))
+        yield from _article_date_values(digest, resolution)
+
+
+def _article_date_values(digest: ArticleDigest, resolution: Resolution) -> Iterator[DateValue]:
+    """The date triples the article's writer will state, under the treaties its keys resolved to."""
+    for key, kind, value in digest.dates:
+        node = resolution.treaty(digest.report.path, key)
+        if node is not None:
+            yield node.iri, DATE_PROPERTIES[kind], str(date_literal(value))
 
 
 @dataclass
@@ -586,13 +590,7 @@ def _output_signature(
     for mention in digest.mentions:
         node = resolution.treaty(path, mention.key)
         treaties.append((mention.key, None if node is None else (str(node.iri), node.label, node.year)))
-    dropped = []
-    for key, kind, value in digest.dates:
-        node = resolution.treaty(path, key)
-        if node is not None:
-            date = (node.iri, DATE_PROPERTIES[kind], str(date_literal(value)))
-            if date in redundant:
-                dropped.append(tuple(map(str, date)))
+    dropped = [tuple(map(str, date)) for date in _article_date_values(digest, resolution) if date in redundant]
     return output_signature(
         OUTPUT_FORMAT, digest.key, options.base, options.reason, options.validate, sorted(treaties), sorted(dropped)
     )
