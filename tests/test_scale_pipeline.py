@@ -5,8 +5,11 @@ figures come from benchmarks/run.py."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -164,6 +167,20 @@ def test_rerun_reads_from_the_cache_and_writes_the_same_bytes(corpus: Path, tmp_
     assert first.cached == 0 and second.cached == len(second.reports)
     for name, content in before.items():
         assert (out / name).read_bytes() == content, name
+
+
+def test_two_processes_write_the_same_bytes(corpus: Path, tmp_path: Path) -> None:
+    """Each Python process hashes strings with its own seed: no output may depend on set order."""
+    names = ("treatygraph.ttl", "treatygraph.trig", "inferred.ttl", "validation.txt")
+    written = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"out-{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        command = [sys.executable, "-m", "treatygraph", "build", str(corpus), "--out", str(out), "--quiet"]
+        subprocess.run(command, env=env, check=True, capture_output=True)
+        written.append({name: (out / name).read_bytes() for name in names})
+    for name in names:
+        assert written[0][name] == written[1][name], name
 
 
 def test_changing_one_article_changes_only_its_statements(corpus: Path, tmp_path: Path) -> None:

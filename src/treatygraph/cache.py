@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 import os
 import pickle
-import tempfile
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ class ArticleCache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.root = os.fspath(folder)
+        self._folders: set[str] = set()  # fan-out folders known to exist
 
     def path(self, key: str) -> Path:
         return Path(self.location(key))
@@ -50,11 +51,15 @@ class ArticleCache:
             return None  # missing or unreadable (e.g. written by another version): recompute
 
     def put(self, key: str, value: Any) -> None:
-        target = self.path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".entry.", suffix=".tmp", dir=target.parent)
+        target = self.location(key)
+        folder = target.rpartition("/")[0]
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
+        # a name no other process uses (mkstemp's random names cost more than the pickling)
+        tmp = f"{folder}/.entry.{os.getpid()}.{threading.get_ident()}.tmp"
         try:
-            with os.fdopen(fd, "wb") as handle:
+            with open(tmp, "wb") as handle:
                 pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, target)  # no fsync: a cache entry lost in a crash is only recomputed
         except BaseException:
@@ -75,4 +80,6 @@ class ArticleCache:
                 if entry.suffix == ".pkl" and entry.stem not in wanted:
                     entry.unlink(missing_ok=True)
                     removed += 1
+                elif entry.suffix == ".tmp":  # left by a killed build
+                    entry.unlink(missing_ok=True)
         return removed

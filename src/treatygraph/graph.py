@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -553,7 +554,7 @@ def article_dates(article: ArticleFacts, resolution: Resolution) -> list[DateVal
     return found
 
 
-def drop_redundant(triples: list[Triple], redundant: set[DateValue]) -> list[Triple]:
+def drop_redundant(triples: list[Triple], redundant: AbstractSet[DateValue]) -> list[Triple]:
     """`triples` without the redundant dates and the records of those dates (records live in their article)."""
     if not redundant:
         return triples
@@ -572,7 +573,7 @@ _DATE_PREDICATES = frozenset(DATE_PROPERTIES.values())
 _RECORD_PARTS = frozenset({RDF.subject, RDF.predicate, RDF.object})
 
 
-def _records_of(triples: list[Triple], redundant: set[DateValue]) -> set[URIRef]:
+def _records_of(triples: list[Triple], redundant: AbstractSet[DateValue]) -> set[URIRef]:
     parts: dict[URIRef, dict[URIRef, object]] = defaultdict(dict)
     for s, p, o in triples:
         if p in _RECORD_PARTS:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from typing import cast
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
@@ -29,19 +30,30 @@ DEFAULT_PREFIXES: dict[str, str] = {name: str(namespace) for name, namespace in 
 
 
 def nt_term(term: Node) -> str:
-    """One rdflib term in N-Triples syntax."""
+    """One rdflib term in N-Triples syntax (exact types first: a build converts millions of terms)."""
+    kind = type(term)
+    if kind is URIRef:
+        return _nt_iri(term)
+    if kind is Literal:
+        return _nt_literal(cast(Literal, term))
     if isinstance(term, URIRef):
         return _nt_iri(str(term))
     if isinstance(term, Literal):
-        text = '"' + str(term).translate(_STRING_ESCAPES) + '"'
-        if term.language:
-            return f"{text}@{term.language}"
-        if term.datatype is not None and str(term.datatype) != _XSD_STRING:
-            return f"{text}^^{_nt_iri(str(term.datatype))}"
-        return text
+        return _nt_literal(term)
     if isinstance(term, BNode):
         return f"_:{term}"
     raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _nt_literal(term: Literal) -> str:
+    text = '"' + str.translate(term, _STRING_ESCAPES) + '"'
+    language, datatype = term.language, term.datatype
+    if language:
+        return f"{text}@{language}"
+    # compared as plain strings: URIRef's own == is a Python method
+    if datatype is not None and not str.__eq__(datatype, _XSD_STRING):
+        return f"{text}^^{_nt_iri(str(datatype))}"
+    return text
 
 
 @lru_cache(maxsize=1 << 16)
