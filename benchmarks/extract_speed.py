@@ -14,7 +14,7 @@ import argparse
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from treatygraph import extract as extract_module
@@ -34,14 +34,12 @@ def clear_caches() -> None:
                     attribute.cache_clear()
 
 
-def ingested(root: Path) -> list[IngestedArticle]:
-    articles = []
+def ingested(root: Path) -> Iterator[IngestedArticle]:
     for path in discover(root):
         try:
-            articles.append(ingest_file(path, root))
+            yield ingest_file(path, root)
         except IngestError:
             continue
-    return articles
 
 
 def timed(run: Callable[[], int]) -> tuple[int, float]:
@@ -82,10 +80,10 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--by-rule", action="store_true", help="also print each rule's time per article")
     args = parser.parse_args()
-    articles = ingested(args.corpus)
+    articles = list(ingested(args.corpus))
 
     def ingest_only() -> int:
-        return len(ingested(args.corpus))
+        return sum(1 for _ in ingested(args.corpus))
 
     def extract_only() -> int:
         for article in articles:

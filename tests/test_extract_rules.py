@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from treatygraph.extract import extract_article
+from pathlib import Path
+
+from treatygraph import extract
+from treatygraph.extract import Context, Cue, anaphor_pattern, extract_article
+from treatygraph.gazetteer import default_gazetteer
+from treatygraph.ingest import discover, ingest_file
+from treatygraph.sentences import split_sentences
 from treatygraph.types import (
     AgentFact,
     ArticleFacts,
@@ -448,3 +454,60 @@ def test_the_lead_states_the_kind_and_its_noun_becomes_an_anaphor() -> None:
     )
     assert facts.treaties[0].kind == "non-aggression pact"
     assert dates(facts, "signed") == {"1911-05-03"}
+
+
+# ---------------------------------------------------------------- cues: the words that let a rule skip a sentence
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+CUE_SAMPLES = [
+    "The pact was superseded by the Treaty of Orvik. It replaced the earlier Treaty of Halden, superseding 1 clause.",
+    "It was based on the prior Treaty of Moss, modelled upon the Convention of Ilse, patterned on it, founded on it.",
+    "The alliance was later reaffirmed by the Pact of Lorn. The envoys took the Treaty of Moss as their model.",
+    "It was signed, concluded and sealed on 1 May 1900, came into force in 1901, took effect and became effective.",
+    "It expired; its expiration and expiry; it lapsed, was terminated, were terminated, been terminated, was abrogated,"
+    " was denounced, was disbanded, was dissolved, been dissolved, declared null and void, was annulled, ceased to be"
+    " in force.",
+    "It was signed in Moscow by the representatives of Orvik, a pact between Orvik and Halden.",
+    "The treaty bears the signatures of Ana Lind. The delegates who signed it were Ana Lind and Bo Berg.",
+    "Orvik and Halden had signed it; they put their names to it. Halden joined the pact, acceded to the treaty,"
+    " adhered to it and became a party to it.",
+    "The king appointed Ana Lind and Bo Berg as envoys. These envoys signed the treaty.",
+    "UN Security Council resolution 242 and General Assembly Resolution No. 3/1 were voted, approved, ratified,"
+    " rejected, adopted, endorsed; consent was given and they consented.",
+    "Orvik violated the treaty; a violation, breached, breaching, breach, broke it, broken, contravened, contravening.",
+    "Orvik denounced the pact, abrogated its terms, terminated the treaty, annulled this, repudiated their, renounced"
+    " the pact, withdrew from the treaty, was withdrawn from its, withdrawing from this, withdrawal from the treaty.",
+    "the earlier treaty, the former pact, the previous agreement, the prior accord, the original convention, the"
+    " older treaty",
+]
+
+
+def _cues() -> dict[str, Cue]:
+    return {name: value for name, value in vars(extract).items() if isinstance(value, Cue)}
+
+
+def test_every_match_of_a_cued_pattern_contains_one_of_its_words() -> None:
+    """A sentence without any of a cue's words is skipped unscanned: that is only right if no match lacks them."""
+    texts = CUE_SAMPLES + [p.read_text(encoding="utf-8") for p in sorted(EXAMPLES.iterdir()) if p.suffix != ".json"]
+    assert _cues()
+    for name, cue in _cues().items():
+        matches = [m.group() for text in texts for m in cue.pattern.finditer(text)]
+        assert matches, f"{name}: no sample matches it"
+        for matched in matches:
+            assert any(word in matched for word in cue.words), (name, matched)
+
+
+def test_cued_sentences_are_those_that_contain_a_cue_word() -> None:
+    for path in discover(EXAMPLES):
+        article = ingest_file(path, EXAMPLES)
+        ctx = Context(article, default_gazetteer(), split_sentences(article.text), lead_index=2)
+        for cue in _cues().values():
+            expected = [s for s in ctx.sentences[2:] if any(word in s.text for word in cue.words)]
+            assert ctx.cued(cue) == expected, (path.name, cue.words)
+
+
+def test_the_anaphor_pattern_does_not_depend_on_the_order_of_its_nouns() -> None:
+    assert (
+        anaphor_pattern(["pact", "treaty", "accord"]).pattern == anaphor_pattern(["accord", "treaty", "pact"]).pattern
+    )

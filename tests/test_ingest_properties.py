@@ -107,3 +107,15 @@ def test_squeeze_keeps_spans_on_their_characters(case: tuple[str, int, int]) -> 
         assert result.text[new_begin:new_end].replace("\n", " ") == expected.replace("\n", " ")
     else:
         assert result.links == ()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet=st.sampled_from("ab. \n\t\r\x0b\u00a0\u2003\x1c"), max_size=40),
+    single_line=st.booleans(),
+)
+def test_squeeze_without_spans_gives_the_text_it_gives_with_them(text: str, single_line: bool) -> None:
+    """A piece with no links or marks takes a shortcut (no offset map): the text must be the same."""
+    plain = squeeze(Rendered(text), single_line=single_line)
+    marked = squeeze(Rendered(text, marks=((0, 1, 0),)), single_line=single_line)
+    assert plain.text == marked.text

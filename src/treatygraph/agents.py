@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from .gazetteer import POLITY_TYPES, Gazetteer, Link
@@ -75,18 +76,31 @@ class AgentName:
     link: Link
 
 
+_LIST_JOINER = re.compile(r"[,;]|\band\b")
+_LIST_CHUNK = re.compile(r"[^,;—–\n]+")
+_AND_SPLIT = re.compile(r"\s+(?:and|&|as well as|together with)\s+")
+_ITEM_LEAD = re.compile(r"(?:and|or|also|both|then|by|the|its)\s+")
+_INITIAL = re.compile(r"[A-Z]\.")
+_REMARKS = re.compile(r"\[[^\]]*\]|\([^)]*\)")
+_FOOTNOTES = re.compile(r"\[[^\]]*\]")
+_LEADING_THE = re.compile(r"^(?:the|The)\s+")
+_NAME_FOLLOWS = re.compile(r"\.?\s+[A-Z]")
+
+
+def _nulled(match: re.Match[str]) -> str:
+    return "\x00" * len(match.group())
+
+
 def split_list(text: str, begin: int = 0, keep: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
     """Items of "A, B, and C" / "A; B" / "A and B" / "A—B, C" as (begin, end) spans, offsets shifted by `begin`.
     Spans in `keep` (known names such as "United Kingdom of Great Britain and Northern Ireland") are never split."""
     protected = text
     for b, e in keep:
-        protected = (
-            protected[:b] + re.sub(r"[,;]|\band\b", lambda m: "\x00" * len(m.group()), protected[b:e]) + protected[e:]
-        )
+        protected = protected[:b] + _LIST_JOINER.sub(_nulled, protected[b:e]) + protected[e:]
     items: list[tuple[int, int]] = []
-    for match in re.finditer(r"[^,;—–\n]+", protected):
+    for match in _LIST_CHUNK.finditer(protected):
         chunk_start = match.start()
-        parts = re.split(r"\s+(?:and|&|as well as|together with)\s+", match.group())
+        parts = _AND_SPLIT.split(match.group())
         offset = chunk_start
         for part in parts:
             local = protected.find(part, offset)
@@ -96,7 +110,7 @@ def split_list(text: str, begin: int = 0, keep: Iterable[tuple[int, int]] = ()) 
             if not stripped:
                 continue
             lead = local + part.find(stripped)
-            stripped_lead = re.match(r"(?:and|or|also|both|then|by|the|its)\s+", stripped)
+            stripped_lead = _ITEM_LEAD.match(stripped)
             if stripped_lead:
                 lead += stripped_lead.end()
                 stripped = stripped[stripped_lead.end() :]
@@ -108,12 +122,12 @@ def split_list(text: str, begin: int = 0, keep: Iterable[tuple[int, int]] = ()) 
 def _bare_word(word: str) -> str:
     """Punctuation off a word, but an initial keeps its period ("James A. Bayard")."""
     word = word.strip(",;:")
-    return word if re.fullmatch(r"[A-Z]\.", word) else word.strip(".")
+    return word if _INITIAL.fullmatch(word) else word.strip(".")
 
 
 def person_core(surface: str) -> str | None:
     """ "German Foreign Minister Joachim von Ribbentrop" -> "Joachim von Ribbentrop"; None if not a personal name."""
-    words = re.sub(r"\[[^\]]*\]|\([^)]*\)", "", surface).split()
+    words = _REMARKS.sub("", surface).split()
     last_title = -1
     for i, word in enumerate(words):
         bare = word.strip(",.")
@@ -144,14 +158,14 @@ def person_core(surface: str) -> str | None:
 def polity_core(surface: str, gazetteer: Gazetteer) -> str | None:
     """The polity a list item names: the gazetteer's longest known name inside it ("the new Bolshevik government
     of Soviet Russia" -> "Soviet Russia"), else the item itself when it reads like a polity ("Irish Republic")."""
-    cleaned = re.sub(r"\[[^\]]*\]", "", surface).strip(" .,;:")
+    cleaned = _FOOTNOTES.sub("", surface).strip(" .,;:")
     for begin, _end, name in gazetteer.find_in(cleaned):
         if _REGIME_PREFIX.search(cleaned[:begin]):
             break  # "Kingdom of Serbia" is not today's Serbia: keep the whole name, unlinked
         entries = gazetteer.candidates(name)
         if any(e.type in POLITY_TYPES for e in entries):
             return name
-    cleaned = re.sub(r"^(?:the|The)\s+", "", cleaned)
+    cleaned = _LEADING_THE.sub("", cleaned)
     words = cleaned.split()
     if (
         (2 <= len(words) <= 8 or cleaned in ("Allies", "Axis", "Entente"))  # "Kingdom" alone names no one
@@ -166,27 +180,33 @@ def polity_core(surface: str, gazetteer: Gazetteer) -> str | None:
 
 def classify(surface: str, begin: int, gazetteer: Gazetteer, year: int | None) -> AgentName | None:
     """Party (polity), organ, or person for one list item; None when it is neither for certain."""
+    found = _classified(surface, gazetteer, year)
+    if found is None:
+        return None
+    name, offset, kind, link = found
+    return AgentName(name, begin + offset, begin + offset + len(name), kind, link)
+
+
+@lru_cache(maxsize=65536)
+def _classified(surface: str, gazetteer: Gazetteer, year: int | None) -> tuple[str, int, AgentKind, Link] | None:
+    """classify's answer with the name's offset in `surface`: the same items recur in list after list."""
     polity = polity_core(surface, gazetteer)
     person = person_core(surface)
     if person and gazetteer.knows(person) and not any(e.type == "person" for e in gazetteer.candidates(person)):
         person = None  # "China" is no one's name
-    if polity and re.match(r"\.?\s+[A-Z]", surface[surface.find(polity) + len(polity) :]) and person:
+    if polity and _NAME_FOLLOWS.match(surface[surface.find(polity) + len(polity) :]) and person:
         polity = None  # "U.S. President Ronald Reagan": the state names the office; the item is a person
     if polity:
-        offset = surface.find(polity)
-        start = begin + max(offset, 0)
         link = gazetteer.lookup(polity, year)
         kind: AgentKind = "organ" if link.entry and link.entry.type == "organ" else "polity"
-        return AgentName(polity, start, start + len(polity), kind, link)
+        return polity, max(surface.find(polity), 0), kind, link
     if person:
         known = [e for e in gazetteer.candidates(person) if e.type == "person"]
         if known or gazetteer.knows(person) is False:
-            offset = surface.find(person)
-            start = begin + max(offset, 0)
             by_surname = gazetteer.person_by_surname(person) if " " not in person and not known else None
             if by_surname:
                 link = Link(person, "linked", by_surname)
             else:
                 link = gazetteer.lookup(person, None) if known else Link(person, "unknown")
-            return AgentName(person, start, start + len(person), "person", link)
+            return person, max(surface.find(person), 0), "person", link
     return None

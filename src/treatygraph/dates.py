@@ -52,6 +52,9 @@ _PATTERNS = [
 ]
 
 
+_FOUR_DIGITS = re.compile(r"\d{4}")
+
+
 @dataclass(frozen=True)
 class DateMention:
     begin: int
@@ -100,7 +103,7 @@ def find_dates(text: str) -> list[DateMention]:
 
 @lru_cache(maxsize=16384)
 def _find_dates(text: str) -> tuple[DateMention, ...]:
-    if not re.search(r"\d{4}", text):
+    if not _FOUR_DIGITS.search(text):
         return ()
     taken: list[tuple[int, int]] = []
     found: list[DateMention] = []

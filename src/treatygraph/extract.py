@@ -7,6 +7,7 @@ and emits facts. Every fact keeps the rule's name, so a wrong triple in the grap
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -53,14 +54,44 @@ GENERIC_NOUNS = ("treaty", "pact", "agreement", "accord", "accords", "convention
 def anaphor_pattern(nouns: Iterable[str]) -> re.Pattern[str]:
     """ "the treaty", "this pact", "it": the subject, for the nouns its own names use (an article about a peace
     treaty that mentions "the armistice" speaks of another agreement)."""
-    words = "|".join(sorted(set(nouns), key=len, reverse=True))
+    return _anaphor_regex("|".join(sorted(set(nouns), key=lambda noun: (-len(noun), noun))))
+
+
+@lru_cache(maxsize=256)
+def _anaphor_regex(words: str) -> re.Pattern[str]:
+    """Longer nouns first; nouns of one length exclude each other, so their order does not matter."""
     qualifier = r"(?:(?:new|present|later|current|revised|same|whole|final|bilateral|multilateral|resulting|peace)\s+)?"
     return re.compile(rf"\b(?:[Tt]he|[Tt]his|[Ii]ts)\s+{qualifier}(?:{words})\b|^Its?\b|\bit\b")
 
 
+class Cue:
+    """A compiled pattern with the words one of which every match of it contains: a text with none of them is
+    not scanned at all (a substring test costs a few percent of a regex scan, and most sentences have no cue)."""
+
+    __slots__ = ("pattern", "words")
+
+    def __init__(self, pattern: str, words: tuple[str, ...], flags: int = 0) -> None:
+        self.pattern = re.compile(pattern, flags)
+        self.words = words
+
+    def in_text(self, text: str) -> bool:
+        """False only if no match is possible in `text` (case-sensitive, as the words are written)."""
+        for word in self.words:
+            if word in text:
+                return True
+        return False
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.pattern.finditer(text) if self.in_text(text) else iter(())
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text) if self.in_text(text) else None
+
+
 ANAPHOR = anaphor_pattern(GENERIC_NOUNS)
-EARLIER_ANAPHOR = re.compile(
-    r"\b[Tt]he\s+(?:earlier|former|previous|prior|original|older)\s+(?:treaty|pact|agreement|accord|convention)\b"
+EARLIER_ANAPHOR = Cue(
+    r"\b[Tt]he\s+(?:earlier|former|previous|prior|original|older)\s+(?:treaty|pact|agreement|accord|convention)\b",
+    ("earlier", "former", "previous", "prior", "original", "older"),
 )
 
 Rule = Callable[["Context"], Iterable[Fact]]
@@ -93,6 +124,12 @@ class Context:
     anaphor: re.Pattern[str] = ANAPHOR
     _treaty_refs: dict[tuple[object, ...], list[tuple[int, str]]] = field(default_factory=dict)
     _name_index: dict[str, str] = field(default_factory=dict)  # name key -> treaty key
+    # (sentence begin, anaphor pattern) -> where "the treaty" / "it" stand (they do not depend on the names)
+    _anaphors: dict[tuple[int, str], tuple[int, ...]] = field(default_factory=dict)
+    _word_sentences: dict[str, frozenset[int]] = field(default_factory=dict)  # see cued()
+    _begins: list[int] = field(default_factory=list)  # where each sentence begins
+    # (facts seen, subject ref, its year): facts are only appended, so the year holds until either changes
+    _subject_year: tuple[int, TreatyRef | None, int | None] = (-1, None, None)
 
     @property
     def text(self) -> str:
@@ -100,11 +137,16 @@ class Context:
 
     @property
     def subject_year(self) -> int | None:
-        signed = [f for f in self.facts if isinstance(f, DateFact) and f.treaty == SUBJECT and f.kind == "signed"]
-        if signed:
-            return year_of(signed[0].value)
         subject = self.treaties.get(SUBJECT)
-        return subject.year if subject else None
+        seen, ref, year = self._subject_year
+        if seen == len(self.facts) and ref is subject:
+            return year
+        signed = next(
+            (f for f in self.facts if isinstance(f, DateFact) and f.treaty == SUBJECT and f.kind == "signed"), None
+        )
+        year = year_of(signed.value) if signed else (subject.year if subject else None)
+        self._subject_year = (len(self.facts), subject, year)
+        return year
 
     def prov(self, begin: int, end: int, confidence: float) -> Provenance:
         return Provenance(self.rule_name, confidence, Evidence(begin, end, self.text[begin:end]))
@@ -155,14 +197,10 @@ class Context:
             self._name_index.setdefault(form, key)  # the first treaty to take a name keeps it
         return True
 
-    def treaty_in(
-        self, sentence: Sentence, after: int | None = None, before: int | None = None
-    ) -> list[tuple[int, str]]:
+    def treaty_in(self, sentence: Sentence) -> list[tuple[int, str]]:
         """Treaty references in a sentence as (offset, key): names, "the treaty" (the subject), "the earlier treaty"."""
         state = (
             sentence.begin,
-            after,
-            before,
             len(self.treaties),
             sum(map(len, self.names.values())),
             self.last_other,
@@ -170,14 +208,12 @@ class Context:
         )
         cached = self._treaty_refs.get(state)
         if cached is None:
-            cached = self._treaty_refs[state] = self._find_treaty_refs(sentence, after, before)
+            cached = self._treaty_refs[state] = self._find_treaty_refs(sentence)
         return list(cached)
 
-    def _find_treaty_refs(self, sentence: Sentence, after: int | None, before: int | None) -> list[tuple[int, str]]:
-        lo = sentence.begin if after is None else after
-        hi = sentence.end if before is None else before
+    def _find_treaty_refs(self, sentence: Sentence) -> list[tuple[int, str]]:
+        lo, text = sentence.begin, sentence.text
         found: list[tuple[int, str]] = []
-        text = self.text[lo:hi]
         named_spans: list[tuple[int, int]] = []
         for mention in find_treaty_names(text):
             key = self.treaty_key(mention.name) or self._subject_like(mention)
@@ -189,17 +225,29 @@ class Context:
             if not any(b <= offset < e for b, e in named_spans):
                 found.append((lo + offset, key))
                 named_spans.append((offset, offset + length))
-        for match in EARLIER_ANAPHOR.finditer(text):
-            if self.last_other:
+        if self.last_other:
+            for match in EARLIER_ANAPHOR.finditer(text):
                 found.append((lo + match.start(), self.last_other))
-        if lo == sentence.begin and _inverted_heading(text):
+        if _inverted_heading(text):
             found.append((lo, SUBJECT))
-        for match in self.anaphor.finditer(text):
-            if not any(b <= match.start() < e for b, e in named_spans) and not EARLIER_ANAPHOR.match(
-                text, max(0, match.start() - 12)
-            ):
-                found.append((lo + match.start(), SUBJECT))
+        for start in self._anaphors_in(sentence):
+            if not any(b <= start < e for b, e in named_spans):
+                found.append((lo + start, SUBJECT))
         return sorted(found)
+
+    def _anaphors_in(self, sentence: Sentence) -> tuple[int, ...]:
+        """Where "the treaty", "this pact", "it" stand in a sentence, but not "the earlier treaty"."""
+        key = (sentence.begin, self.anaphor.pattern)
+        starts = self._anaphors.get(key)
+        if starts is None:
+            text = sentence.text
+            earlier = EARLIER_ANAPHOR.in_text(text)
+            starts = self._anaphors[key] = tuple(
+                match.start()
+                for match in self.anaphor.finditer(text)
+                if not (earlier and EARLIER_ANAPHOR.pattern.match(text, max(0, match.start() - 12)))
+            )
+        return starts
 
     def _known_plain_names(self, text: str) -> Iterator[tuple[int, str, int]]:
         """Names the article gave a treaty that carry no treaty word ("INF", "SORT", "New START")."""
@@ -207,12 +255,12 @@ class Context:
             for name in names:
                 if name not in text or looks_like_treaty_name(name) or not name.isascii() or len(name) < 3:
                     continue
-                for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+                for match in _plain_name_pattern(name).finditer(text):
                     yield match.start(), key, len(name)
 
     def _subject_like(self, mention: NameMention) -> str | None:
         """A name not seen before that is a subject name plus a common noun ("the Warsaw Pact alliance")."""
-        trimmed = re.sub(r"(?:\s+[a-z]+)+$", "", mention.name)
+        trimmed = _TRAILING_LOWER_WORDS.sub("", mention.name)
         return SUBJECT if trimmed != mention.name and self.treaty_key(trimmed) == SUBJECT else None
 
     def register_named(self, sentence: Sentence, before: int) -> str | None:
@@ -223,31 +271,73 @@ class Context:
             return None
         last = names[-1]
         gap = self.text[sentence.begin + last.end : before]
-        appositive = re.fullmatch(r"\s*(?:\(\d{4}\))?\s*,\s*(?:which\s+[^,;]{0,60}?\s+(?:had\s+|have\s+)?)?", gap)
-        if not appositive and (len(gap) > 40 or re.search(r"[,;]|\b(?:and|which|that|after|before)\b", gap)):
+        appositive = _APPOSITIVE_GAP.fullmatch(gap)
+        if not appositive and (len(gap) > 40 or _CLAUSE_GAP.search(gap)):
             return None
         key = self.treaty_key(last.name) or self._subject_like(last) or self.add_treaty(last.name, last.year)
         if key != SUBJECT:
             self.last_other = key
         return key
 
+    def cued(self, *cues: Cue) -> list[Sentence]:
+        """The prose sentences (from the lead on) in which one of the cues can match, in text order."""
+        found: set[int] = set()
+        for cue in cues:
+            for word in cue.words:
+                found |= self._sentences_with(word)
+        return [self.sentences[i] for i in sorted(found) if i >= self.lead_index]
+
+    def _sentences_with(self, word: str) -> frozenset[int]:
+        """Indexes of the sentences whose text contains `word`: the word is looked for in the article's text
+        once, not in each sentence for each rule."""
+        found = self._word_sentences.get(word)
+        if found is not None:
+            return found
+        if not self._begins:
+            self._begins = [s.begin for s in self.sentences]
+        indexes = []
+        at = self.text.find(word)
+        while at >= 0:
+            i = bisect.bisect_right(self._begins, at) - 1
+            if i >= 0 and at + len(word) <= self.sentences[i].end:
+                indexes.append(i)
+                at = self.text.find(word, self.sentences[i].end)
+            else:
+                at = self.text.find(word, at + 1)
+        found = self._word_sentences[word] = frozenset(indexes)
+        return found
+
     def emit(self, fact: Fact) -> None:
         self.facts.append(fact)
+
+
+_TRAILING_LOWER_WORDS = re.compile(r"(?:\s+[a-z]+)+$")
+_APPOSITIVE_GAP = re.compile(r"\s*(?:\(\d{4}\))?\s*,\s*(?:which\s+[^,;]{0,60}?\s+(?:had\s+|have\s+)?)?")
+_CLAUSE_GAP = re.compile(r"[,;]|\b(?:and|which|that|after|before)\b")
+_PLACE_FIRST = re.compile(rf"({KEYWORDS})\s+of\s+([A-Z][\w'’\-–]*(?:\s+[A-Z][\w'’\-–]*)?)")
+_PARENTHESES = re.compile(r"\([^)]*\)")
+_NOT_WORD = re.compile(r"[^\w\s]")
+_NAME_FILLERS = re.compile(r"\b(?:the|of|and)\b")
+
+
+@lru_cache(maxsize=4096)
+def _plain_name_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
 
 
 @lru_cache(maxsize=65536)
 def _place_first(name: str) -> str:
     """ "Treaty of Dunkirk" -> "Dunkirk treaty": articles use both forms for one treaty."""
-    match = re.fullmatch(rf"({KEYWORDS})\s+of\s+([A-Z][\w'’\-–]*(?:\s+[A-Z][\w'’\-–]*)?)", name.strip())
+    match = _PLACE_FIRST.fullmatch(name.strip())
     return f"{match.group(2)} {match.group(1).lower()}" if match else name
 
 
 @lru_cache(maxsize=65536)
 def _name_key(name: str) -> str:
     text = name.lower().replace("–", "-").replace("—", "-").replace("’", "'")
-    text = re.sub(r"\([^)]*\)", " ", text)
-    text = re.sub(r"[^\w\s]", " ", text)
-    text = re.sub(r"\b(?:the|of|and)\b", " ", text)
+    text = _PARENTHESES.sub(" ", text)
+    text = _NOT_WORD.sub(" ", text)
+    text = _NAME_FILLERS.sub(" ", text)
     return " ".join(text.split())
 
 
@@ -268,18 +358,25 @@ def _whole_name(candidate: str) -> bool:
     names = find_treaty_names(candidate)
     if len(names) != 1 or names[0].begin > 4 or len(candidate.split()) > 20 or candidate.endswith("."):
         return False
-    if re.search(r"[{}\[\]<>|=]", candidate) or names[0].name.split()[0].lower() == "infobox":
+    if _MARKUP_LEFT.search(candidate) or names[0].name.split()[0].lower() == "infobox":
         return False  # markup left over from a broken page is not a title
     tail = candidate[names[0].end :]
-    return not tail.strip() or bool(re.fullmatch(r"(?:\s+[a-z][\w'’\-]*){1,3}", tail))
+    return not tail.strip() or bool(_LOWER_TAIL.fullmatch(tail))
+
+
+_MARKUP_LEFT = re.compile(r"[{}\[\]<>|=]")
+_LOWER_TAIL = re.compile(r"(?:\s+[a-z][\w'’\-]*){1,3}")
+_SEE_FOR = re.compile(r"^(?:For|See)\b")
+_SENTENCE_END = re.compile(r"[.!?:]['\"”’)\]]*$|\[\d+\]$")
+_COPULA = re.compile(r"\b(?:is|was|are|were)\b")
 
 
 def _is_prose(sentence: Sentence) -> bool:
     """A sentence of the article's prose: long enough, and ending like a sentence (a title line does not)."""
     text = sentence.text
-    if len(text.split()) < 8 or re.match(r"^(?:For|See)\b", text):
+    if len(text.split()) < 8 or _SEE_FOR.match(text):
         return False
-    return bool(re.search(r"[.!?:]['\"”’)\]]*$|\[\d+\]$", text) or re.search(r"\b(?:is|was|are|were)\b", text))
+    return bool(_SENTENCE_END.search(text) or _COPULA.search(text))
 
 
 def _find_lead(ctx: Context) -> int:
@@ -293,11 +390,15 @@ def _find_lead(ctx: Context) -> int:
     return 0
 
 
+_INVERTED_HEADING = re.compile(
+    r"^([A-Z][^,]{1,60}),\s+((?:Treaty|Peace|Pact|Convention|Agreement)(?:\s+of)?)\s*(?:\((\d{4})\))?"
+)
+
+
+@lru_cache(maxsize=8192)
 def _inverted_heading(text: str) -> tuple[str, str, int | None] | None:
     """ "Sèvres, Treaty of (1920), peace pact ..." -> ("Sèvres, Treaty of", "Treaty of Sèvres", 1920)."""
-    match = re.match(
-        r"^([A-Z][^,]{1,60}),\s+((?:Treaty|Peace|Pact|Convention|Agreement)(?:\s+of)?)\s*(?:\((\d{4})\))?", text
-    )
+    match = _INVERTED_HEADING.match(text)
     if not match:
         return None
     heading = f"{match.group(1)}, {match.group(2)}"
@@ -392,6 +493,12 @@ _ALIAS_TRIGGER = re.compile(
 )
 
 
+_BOLD_PARENTHESIS = re.compile(r"\s*(?:''')?\s*\(([^()]{1,400})\)")
+_PARENTHESIS = re.compile(r"\s*\(([^()]{1,400})\)")
+_ALIAS_JOINER = re.compile(r"(?:\[\w+\])*\s*(?:,|and|or|,\s*and|,\s*or)\s+(?:the\s+)?")
+_SEE_BEFORE = re.compile(r"\bsee\s+(?:also\s+)?$")
+
+
 @rule("lead_aliases")
 def lead_aliases(ctx: Context) -> Iterable[Fact]:
     """Names in the lead: a parenthesis after the subject's name ("(French: Traité de ...)"), and names after
@@ -411,7 +518,7 @@ def _parenthetical_names(ctx: Context, sentence: Sentence) -> Iterator[Fact]:
     for mention in find_treaty_names(text):
         if _name_key(mention.name) not in subject_names and not mention.name.startswith(ctx.names[SUBJECT][0]):
             continue
-        opening = re.match(r"\s*(?:''')?\s*\(([^()]{1,400})\)", text[mention.end :])
+        opening = _BOLD_PARENTHESIS.match(text, mention.end)
         if not opening:
             continue
         for foreign in parse_parenthetical(opening.group(1)):
@@ -429,9 +536,7 @@ def _triggered_aliases(ctx: Context, sentence: Sentence) -> Iterator[Fact]:
         chain = [following[0]]
         for mention in names:  # "referred to as the A and the B"
             gap = text[chain[-1].end : mention.begin]
-            if mention.begin > chain[-1].end and re.fullmatch(
-                r"(?:\[\w+\])*\s*(?:,|and|or|,\s*and|,\s*or)\s+(?:the\s+)?", gap
-            ):
+            if mention.begin > chain[-1].end and _ALIAS_JOINER.fullmatch(gap):
                 chain.append(mention)
         for mention in chain:
             if _is_other_treaty(ctx, mention, text):
@@ -443,15 +548,23 @@ def _triggered_aliases(ctx: Context, sentence: Sentence) -> Iterator[Fact]:
 
 def _is_other_treaty(ctx: Context, mention: NameMention, text: str) -> bool:
     """ "... for the Weimar-era pact, see Treaty of Berlin": a hatnote pointing elsewhere names another treaty."""
-    return bool(re.search(r"\bsee\s+(?:also\s+)?$", text[: mention.begin]))
+    return bool(_SEE_BEFORE.search(text, 0, mention.begin))
 
 
 def _parenthetical_after(ctx: Context, sentence: Sentence, mention: NameMention) -> Iterator[Fact]:
-    opening = re.match(r"\s*\(([^()]{1,400})\)", sentence.text[mention.end :])
+    opening = _PARENTHESIS.match(sentence.text, mention.end)
     if opening:
         for foreign in parse_parenthetical(opening.group(1)):
             if ctx.add_name(SUBJECT, foreign.name):
                 yield NameFact(SUBJECT, foreign.name, foreign.lang, ctx.sentence_prov(sentence, 0.8))
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+_ANY_CASE_KEYWORD = re.compile(KEYWORDS, re.I)
+_STATED_KIND = re.compile(
+    r"\b(?:is|was)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(peace treaty|non-aggression pact|alliance|convention|declaration|memorandum)\b"
+)
+_A_KEYWORD = re.compile(rf"\b(?:a|an)\s+(?:[\w-]+\s+){{0,2}}?({KEYWORDS.lower()})\b")
 
 
 @rule("subject_kind")
@@ -462,18 +575,14 @@ def subject_kind(ctx: Context) -> Iterable[Fact]:
         return
     nouns = set(GENERIC_NOUNS)
     for name in ctx.names[SUBJECT]:
-        nouns.update(w.lower() for w in re.findall(r"[A-Za-z]+", name) if re.fullmatch(KEYWORDS, w, re.I))
+        nouns.update(w.lower() for w in _LATIN_WORD.findall(name) if _ANY_CASE_KEYWORD.fullmatch(w))
     ref = ctx.treaties[SUBJECT]
     lead = ctx.sentences[ctx.lead_index].text if ctx.sentences else ""
-    stated = re.search(
-        r"\b(?:is|was)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(peace treaty|non-aggression pact|alliance|convention|declaration|memorandum)\b",
-        lead,
-    )
+    stated = _STATED_KIND.search(lead)
     kind = stated.group(1) if stated else ref.kind
     if kind:
         nouns.add(kind.split()[-1])
-    lowered = KEYWORDS.lower()
-    nouns.update(m.group(1) for m in re.finditer(rf"\b(?:a|an)\s+(?:[\w-]+\s+){{0,2}}?({lowered})\b", lead))
+    nouns.update(m.group(1) for m in _A_KEYWORD.finditer(lead))
     inverted = _inverted_heading(lead)
     year = ref.year or (
         inverted[2] if inverted and _name_key(inverted[1]) in map(_name_key, ctx.names[SUBJECT]) else None
@@ -515,6 +624,10 @@ def _field_kind(item: InfoboxField) -> str | None:
     return None
 
 
+_PLANNED = re.compile(r"\bplanned\b|\bscheduled\b", re.I)
+_SUCCESSOR_IN_ROW = re.compile(r"\b(?:superseded|replaced)\s+by\s+(?:the\s+)?([A-Z][^()\n;,]{2,80}?)\s*(?:\)|$|;|,)")
+
+
 @rule("infobox_dates")
 def infobox_dates(ctx: Context) -> Iterable[Fact]:
     """Signed / effective / expired rows of an infobox."""
@@ -526,12 +639,10 @@ def infobox_dates(ctx: Context) -> Iterable[Fact]:
         if not kind or not value:
             continue
         how = _ending_how(item.key.lower(), item.value) if kind == "ended" else None
-        if kind == "ended" and re.search(r"\bplanned\b|\bscheduled\b", item.value, re.I):
+        if kind == "ended" and _PLANNED.search(item.value):
             continue
         yield DateFact(SUBJECT, kind, value, ctx.field_prov(item, 0.95), how)  # type: ignore[arg-type]
-        successor = re.search(
-            r"\b(?:superseded|replaced)\s+by\s+(?:the\s+)?([A-Z][^()\n;,]{2,80}?)\s*(?:\)|$|;|,)", item.value
-        )
+        successor = _SUCCESSOR_IN_ROW.search(item.value)
         if kind == "ended" and successor:
             later = ctx.add_treaty(successor.group(1).strip())
             if later != SUBJECT:
@@ -608,6 +719,9 @@ def text_infobox_rows(ctx: Context) -> Iterable[Fact]:
             yield PlaceFact(SUBJECT, place_row.group("value").strip(), ctx.sentence_prov(sentence, 0.85))
 
 
+_STATUS_LINE = re.compile(r"\((terminated|expired|dissolved|denounced|abrogated)\)", re.I)
+
+
 @rule("text_infobox_status_dates")
 def text_infobox_status_dates(ctx: Context) -> Iterable[Fact]:
     """A bare date line followed by "(terminated)" or "(expired)": an infobox's end row in a plain-text mirror."""
@@ -615,8 +729,8 @@ def text_infobox_status_dates(ctx: Context) -> Iterable[Fact]:
         return
     head = ctx.sentences[: ctx.lead_index + 40]
     for current, following in zip(head, head[1:], strict=False):
-        dates = find_dates(current.text)
-        status = re.fullmatch(r"\((terminated|expired|dissolved|denounced|abrogated)\)", following.text.strip(), re.I)
+        status = _STATUS_LINE.fullmatch(following.text.strip())
+        dates = find_dates(current.text) if status else None
         if status and dates and dates[0].begin == 0 and _only_date(current.text):
             begin, end = current.begin, following.end
             yield DateFact(
@@ -628,16 +742,28 @@ def _only_date(text: str) -> bool:
     stripped = text
     for mention in reversed(find_dates(text)):
         stripped = stripped[: mention.begin] + stripped[mention.end :]
-    return not re.sub(r"[\s()\-–,]", "", stripped)
+    return not _DATE_PUNCTUATION.sub("", stripped)
 
 
-SIGN_VERB = re.compile(r"\b(?:signed|concluded|sealed)\b")
-FORCE_VERB = re.compile(
-    r"\b(?:came|come|comes|entered|enter|enters|went|go|goes)\s+into\s+(?:force|effect)\b|\btook\s+effect\b|\bbecame\s+effective\b"
+_DATE_PUNCTUATION = re.compile(r"[\s()\-–,]")
+
+
+SIGN_VERB = Cue(r"\b(?:signed|concluded|sealed)\b", ("signed", "concluded", "sealed"))
+FORCE_VERB = Cue(
+    r"\b(?:came|come|comes|entered|enter|enters|went|go|goes)\s+into\s+(?:force|effect)\b|\btook\s+effect\b|\bbecame\s+effective\b",
+    ("force", "effect"),
 )
-END_VERB = re.compile(
+END_VERB = Cue(
     r"\b(?:expired|expiration|expiry|lapsed|was\s+terminated|were\s+terminated|been\s+terminated|was\s+abrogated|was\s+denounced"
-    r"|was\s+disbanded|was\s+dissolved|been\s+dissolved|declared\s+null\s+and\s+void|was\s+annulled|ceased\s+to\s+be\s+in\s+force)\b"
+    r"|was\s+disbanded|was\s+dissolved|been\s+dissolved|declared\s+null\s+and\s+void|was\s+annulled|ceased\s+to\s+be\s+in\s+force)\b",
+    ("expir", "lapsed", "terminated", "abrogated", "denounced", "disbanded", "dissolved", "null", "ceased"),
+)
+_RATIFICATION_STOP = re.compile(r"\b(?:ratified|ratification|and\s+(?:came|entered|was\s+ratified))\b|;")
+_OPENING_TIME = re.compile(r"(?:On|In|By)\s+")
+_IN_ON = re.compile(r"\b(?:in|on)\s+")
+_CLAUSE_BREAK = re.compile(r",\s|;|\band\b|\bits\s+\w+\s")
+_NEGATION = re.compile(
+    r"\b(?:not|never|refused\s+to|refusing\s+to|failed\s+to|planned\s+to|was\s+to\s+be|would\s+be)\s+(?:\w+\s+){0,2}$"
 )
 
 
@@ -653,11 +779,7 @@ def _date_after(
 ) -> DateMention | None:
     """The first date after a verb, within its clause (a signing date is not the later ratification's date)."""
     clause = ctx.text[at : min(sentence.end, at + window)]
-    stop = (
-        re.search(r"\b(?:ratified|ratification|and\s+(?:came|entered|was\s+ratified))\b|;", clause)
-        if stop_at_ratification
-        else None
-    )
+    stop = _RATIFICATION_STOP.search(clause) if stop_at_ratification else None
     if stop:
         clause = clause[: stop.start()]
     dates = find_dates(clause)
@@ -670,13 +792,13 @@ def _date_after(
 def _date_before(ctx: Context, sentence: Sentence, at: int) -> DateMention | None:
     """ "On 24 February 1953, the Legislative Yuan voted ...", "... and in 1991 the alliance was disbanded":
     a date that opens the sentence or the clause of the verb."""
-    opening = re.match(r"(?:On|In|By)\s+", sentence.text)
+    opening = _OPENING_TIME.match(sentence.text)
     if not opening:
         clause_start = max(
             ctx.text.rfind(",", sentence.begin, at), ctx.text.rfind(" and ", sentence.begin, at), sentence.begin
         )
         clause = ctx.text[clause_start:at]
-        lead_in = re.search(r"\b(?:in|on)\s+", clause)
+        lead_in = _IN_ON.search(clause)
         dates = find_dates(clause)
         if not lead_in or not dates or dates[0].begin != lead_in.end():
             return None
@@ -705,10 +827,10 @@ def prose_ended(ctx: Context) -> Iterable[Fact]:
     yield from _prose_dates(ctx, END_VERB, "ended", "verb")
 
 
-def _prose_dates(ctx: Context, verb: re.Pattern[str], kind: str, how: str | None) -> Iterator[Fact]:
-    for sentence in ctx.sentences[ctx.lead_index :]:
+def _prose_dates(ctx: Context, verb: Cue, kind: str, how: str | None) -> Iterator[Fact]:
+    for sentence in ctx.cued(verb):
         dated: set[str] = set()
-        for match in verb.finditer(ctx.text, sentence.begin, sentence.end):
+        for match in verb.pattern.finditer(ctx.text, sentence.begin, sentence.end):
             owner = ctx.register_named(sentence, match.start()) or _owner(ctx, sentence, match.start())
             if kind == "signed" and owner is None:
                 # "X and Y signed it on ...": the signing, unless the treaty already has its date (then a
@@ -748,16 +870,11 @@ def _adjacent(ctx: Context, sentence: Sentence, owner: str, verb: re.Match[str],
     if not before:
         return True  # named by register_named right before the verb
     gap = ctx.text[before[-1] : verb.start()]
-    return len(gap) <= 60 and not re.search(r",\s|;|\band\b|\bits\s+\w+\s", gap[3:])
+    return len(gap) <= 60 and not _CLAUSE_BREAK.search(gap[3:])
 
 
 def _negated(prefix: str) -> bool:
-    return bool(
-        re.search(
-            r"\b(?:not|never|refused\s+to|refusing\s+to|failed\s+to|planned\s+to|was\s+to\s+be|would\s+be)\s+(?:\w+\s+){0,2}$",
-            prefix,
-        )
-    )
+    return bool(_NEGATION.search(prefix))
 
 
 # ================================================================ place
@@ -769,14 +886,16 @@ def infobox_place(ctx: Context) -> Iterable[Fact]:
         return
     for item in ctx.article.fields:
         if item.key.lower() in ("location_signed", "location", "signed_at", "place_signed", "place"):
-            place = re.sub(r"\s*\([^)]*\)", "", item.value.split("\n")[0]).strip(" ,;")
+            place = _REMARK.sub("", item.value.split("\n")[0]).strip(" ,;")
             if place:
                 yield PlaceFact(SUBJECT, place, ctx.field_prov(item, 0.9))
             return
 
 
-_PLACE = re.compile(
-    r"\bsigned\s+(?:\w+\s+){0,3}?(?:in|at)\s+(?:the\s+)?(?P<place>[A-Z][\w'’\-–.]*(?:(?:\s+|,\s+)(?:[A-Z][\w'’\-–.]*|de|of|the))*)"
+_REMARK = re.compile(r"\s*\([^)]*\)")
+_PLACE = Cue(
+    r"\bsigned\s+(?:\w+\s+){0,3}?(?:in|at)\s+(?:the\s+)?(?P<place>[A-Z][\w'’\-–.]*(?:(?:\s+|,\s+)(?:[A-Z][\w'’\-–.]*|de|of|the))*)",
+    ("signed",),
 )
 
 
@@ -785,8 +904,8 @@ def prose_place(ctx: Context) -> Iterable[Fact]:
     """ "signed in Moscow on 23 August 1939", "signed at Warsaw, Poland, on May 14, 1955"."""
     if SUBJECT not in ctx.treaties or any(isinstance(f, PlaceFact) for f in ctx.facts):
         return
-    for sentence in ctx.sentences[ctx.lead_index :]:
-        for match in _PLACE.finditer(sentence.text):
+    for sentence in ctx.cued(_PLACE):
+        for match in _PLACE.pattern.finditer(sentence.text):
             owner = _owner(ctx, sentence, sentence.begin + match.start())
             place = match.group("place").rstrip(" ,.")
             if owner != SUBJECT or find_dates(place) or not place or place.split()[0].lower() in MONTHS:
@@ -797,6 +916,18 @@ def prose_place(ctx: Context) -> Iterable[Fact]:
 
 # ================================================================ parties and signers
 
+_BRACKET_OR_QUOTE = re.compile(r"[()\[\]\"“”]")
+_WORD_CHAR = re.compile(r"\w")
+_CAPITALISED_WORD = re.compile(r"(?:^|\s)[A-Z]")
+_DETERMINER = re.compile(r"(?:the|a|an|his|her|their|its)\s")
+_COALITION_MEMBERS = re.compile(
+    r"\b(?:the\s+)?(?:[A-Z][\w'’\-]*\s+)*?(?:Powers|Allies|Entente|Alliance|Axis|Coalition)\s*\(([^()]+)\)"
+)
+_LIST_STOP = re.compile(
+    r"\s+(?:on|in|at|during|after|before|to|that|which|who|whose|under|following|because|since|until|for\s+(?:the|a|an)\b|with\b|was|were|is|are|had|has|signed|ratified)(?![\w-])"
+    r"|(?<![\s.][A-Z])\.\s|:\s|[.:]$|\[\d+\]"
+)
+
 
 def _agents(ctx: Context, text: str, offset: int, strict: bool = False) -> list[AgentName]:
     """Classified names of a list, with coalitions replaced by the members listed in their parenthesis.
@@ -806,18 +937,18 @@ def _agents(ctx: Context, text: str, offset: int, strict: bool = False) -> list[
     Niu Jian"). With `strict`, the whole text must be a list of names: one item that is neither a name nor a
     plain description ("the lawyer ...") voids the list, so a clause is never mistaken for one."""
     text, offset = _expand_coalitions(text, offset)
-    if strict and (re.search(r"[()\[\]\"“”]", text) or find_treaty_names(text)):
+    if strict and (_BRACKET_OR_QUOTE.search(text) or find_treaty_names(text)):
         return []
     agents = []
     known = [(b, e) for b, e, _ in ctx.gazetteer.find_in(text)]
     for begin, end in split_list(text, keep=known):
         item = text[begin:end]
         agent = classify(item, offset + begin, ctx.gazetteer, ctx.subject_year)
-        if agent and strict and re.search(r"\w", text[agent.end - offset : end]):
+        if agent and strict and _WORD_CHAR.search(text, agent.end - offset, end):
             return []  # "brought NATO into existence": a name inside a phrase, not a list of names
         if agent:
             agents.append((agent, item))
-        elif strict and re.search(r"(?:^|\s)[A-Z]", item) and not _describes_a_role(item):
+        elif strict and _CAPITALISED_WORD.search(item) and not _describes_a_role(item):
             return []
     full_names = any(a.kind == "person" and " " in a.surface for a, _ in agents)
     return [a for a, item in agents if a.kind != "person" or _certain_person(ctx, a, item, full_names)]
@@ -825,9 +956,7 @@ def _agents(ctx: Context, text: str, offset: int, strict: bool = False) -> list[
 
 def _describes_a_role(item: str) -> bool:
     """ "the Polish envoy in Berlin", "the minister of welfare": an appositive describing a signer, not a name."""
-    return bool(re.match(r"(?:the|a|an|his|her|their|its)\s", item)) or any(
-        w.lower() in ROLE_NOUNS for w in item.split()
-    )
+    return bool(_DETERMINER.match(item)) or any(w.lower() in ROLE_NOUNS for w in item.split())
 
 
 def _certain_person(ctx: Context, agent: AgentName, item: str, full_names: bool) -> bool:
@@ -838,9 +967,9 @@ def _certain_person(ctx: Context, agent: AgentName, item: str, full_names: bool)
 
 def _expand_coalitions(text: str, offset: int) -> tuple[str, int]:
     """ "the Central Powers (Germany, Austria-Hungary, ...)": the members are the parties, not the coalition."""
-    for match in re.finditer(
-        r"\b(?:the\s+)?(?:[A-Z][\w'’\-]*\s+)*?(?:Powers|Allies|Entente|Alliance|Axis|Coalition)\s*\(([^()]+)\)", text
-    ):
+    if "(" not in text:
+        return text, offset
+    for match in _COALITION_MEMBERS.finditer(text):
         # blank the coalition's name and brackets, keep its members, so offsets still point into the text
         text = (
             text[: match.start()]
@@ -855,11 +984,7 @@ def _expand_coalitions(text: str, offset: int) -> tuple[str, int]:
 
 def _list_span(text: str) -> str:
     """The list at the start of `text`, up to where the clause moves on ("... and Italy, that ended", "on 5 May")."""
-    stop = re.search(
-        r"\s+(?:on|in|at|during|after|before|to|that|which|who|whose|under|following|because|since|until|for\s+(?:the|a|an)\b|with\b|was|were|is|are|had|has|signed|ratified)(?![\w-])"
-        r"|(?<![\s.][A-Z])\.\s|:\s|[.:]$|\[\d+\]",
-        text,
-    )
+    stop = _LIST_STOP.search(text)
     return text[: stop.start()] if stop else text
 
 
@@ -899,7 +1024,14 @@ def infobox_parties(ctx: Context) -> Iterable[Fact]:
 
 def _blank_parentheses(line: str) -> str:
     """ "33 (all states of Latin America)": the remark is not a list item (blanked, so offsets still hold)."""
-    return re.sub(r"\([^()]*\)", lambda m: " " * len(m.group()), line)
+    return _INNER_PARENTHESES.sub(_blanked, line) if "(" in line else line
+
+
+_INNER_PARENTHESES = re.compile(r"\([^()]*\)")
+
+
+def _blanked(match: re.Match[str]) -> str:
+    return " " * len(match.group())
 
 
 COALITION = re.compile(r"\b(?:Powers|Allies|Entente|Axis|Coalition|Bloc)\b")
@@ -914,12 +1046,17 @@ def _without_coalitions(agents: list[AgentName]) -> list[AgentName]:
 def _name_before_title(line: str) -> str:
     """ "Zhao Ziyang, Premier of the State Council" -> "Zhao Ziyang"."""
     head, _, rest = line.partition(", ")
-    if rest and re.match(
-        r"(?:[A-Z][a-z]+\s+)?(?:Premier|President|Prime|Minister|Foreign|Secretary|Chancellor|King|Queen|Emperor|Ambassador|Chairman|General)\b",
-        rest,
-    ):
+    if rest and _OFFICE.match(rest):
         return head
     return line
+
+
+_OFFICE = re.compile(
+    r"(?:[A-Z][a-z]+\s+)?(?:Premier|President|Prime|Minister|Foreign|Secretary|Chancellor|King|Queen|Emperor|Ambassador|Chairman|General)\b"
+)
+_RATIFIED_BY = re.compile(r"(?:Ratification|Ratified)\s+by\s+(?:the\s+)?")
+_AND_BY_OR_STOP = re.compile(r"\s+and\s+by\b|\.")
+_LINE = re.compile(r"[^\n]+")
 
 
 @rule("infobox_ratifiers")
@@ -928,10 +1065,10 @@ def infobox_ratifiers(ctx: Context) -> Iterable[Fact]:
     if SUBJECT not in ctx.treaties:
         return
     for item in ctx.article.fields:
-        match = re.match(r"(?:Ratification|Ratified)\s+by\s+(?:the\s+)?", item.value)
+        match = _RATIFIED_BY.match(item.value)
         if item.key.lower() not in ("condition", "condition_effective", "ratifiers") or not match:
             continue
-        span = re.split(r"\s+and\s+by\b|\.", item.value[match.end() :])[0]
+        span = _AND_BY_OR_STOP.split(item.value[match.end() :])[0]
         agents = [
             a
             for a in _agents(ctx, span, item.begin + match.end())
@@ -943,54 +1080,64 @@ def infobox_ratifiers(ctx: Context) -> Iterable[Fact]:
 
 
 def _lines(value: str, begin: int) -> Iterator[tuple[int, str]]:
-    for match in re.finditer(r"[^\n]+", value):
+    for match in _LINE.finditer(value):
         yield begin + match.start(), match.group()
 
 
-_SIGNED_BY = re.compile(
-    r"\b(?:signed|concluded|agreed|ratified|negotiated\s+and\s+signed)\s+(?:[^.;]{0,80}?\s)?by\s+(?:the\s+)?"
+_SIGNED_BY = Cue(
+    r"\b(?:signed|concluded|agreed|ratified|negotiated\s+and\s+signed)\s+(?:[^.;]{0,80}?\s)?by\s+(?:the\s+)?",
+    ("by",),
 )
-_BETWEEN = re.compile(
+_BETWEEN = Cue(
     r"\b(?:treaty|pact|agreement|accord|convention|alliance|signed|concluded|relations|peace|conflict|war|settlement|declaration"
-    r"|protocol|armistice|truce|agreed)\b(?:[^.;]{0,140}?)\bbetween\s+(?:the\s+)?"
+    r"|protocol|armistice|truce|agreed)\b(?:[^.;]{0,140}?)\bbetween\s+(?:the\s+)?",
+    ("between",),
 )
-_WHO_SIGNED = re.compile(
-    r"\b(?:bears|bore|carries|carried)\s+the\s+signatures?\s+of\s+|\b(?:[Dd]elegates|[Rr]epresentatives|[Pp]lenipotentiaries|[Ee]nvoys|[Ss]ignatories|[Tt]hose|[Tt]he\s+men|[Tt]he\s+people)\s+who\s+signed\b[^.]*?\bwere\s+"
+_WHO_SIGNED = Cue(
+    r"\b(?:bears|bore|carries|carried)\s+the\s+signatures?\s+of\s+|\b(?:[Dd]elegates|[Rr]epresentatives|[Pp]lenipotentiaries|[Ee]nvoys|[Ss]ignatories|[Tt]hose|[Tt]he\s+men|[Tt]he\s+people)\s+who\s+signed\b[^.]*?\bwere\s+",
+    ("signature", "signed"),
+)
+_NOT_THE_SIGNER = re.compile(r"\b(?:but|which|who|whom|while|although)\b|\b\w+ed\b")
+_COUNTED_LIST = re.compile(
+    r"(?:\w+\s+){0,3}(?:states|nations|countries|powers|governments|parties)\b[^.;]{0,20}?\b(?:among\s+them|including|namely|notably)\s+(?:the\s+)?"
+)
+_FOR_A_STATE = re.compile(r"^[^.;]*?\s(?:for|on\s+behalf\s+of)\s+(?:the\s+)?[A-Z]")
+_DELEGATES_OF = re.compile(
+    r"(?:the\s+)?(?:representatives|delegates|envoys|plenipotentiaries|delegations|governments)\s+of\b"
+)
+_AND_BY = re.compile(r",?\s+and\s+by\s+")
+_DASHED_LIST = re.compile(r"([^—.;]{0,80})—([^.;]+)")
+_TALKS_BEFORE = re.compile(r"\b(?:negotiations|talks|disagreements?|differences|war|trade|co-?operation)\b[^.]{0,30}$")
+_BETWEEN_CHUNK = re.compile(r"[^.;]*?\([^()]*\)|[^.;(]*")
+_BETWEEN_STOP = re.compile(
+    r"\s+(?:on|in|at|during|after|before|to|that|which|who|under|following|because|since|until|with|was|were|is|are|had|has|signed|ratified)\b|,\s+(?:that|which|who|whose|signed|on|in)\b|\[\d+\]"
 )
 
 
 @rule("prose_signed_by")
 def prose_signed_by(ctx: Context) -> Iterable[Fact]:
     """ "The agreement was signed by Germany, France, Britain, and Italy" (parties) or "by Foreign Minister X" (signers)."""
-    for sentence in ctx.sentences[ctx.lead_index :]:
-        for match in _SIGNED_BY.finditer(sentence.text):
-            if re.search(
-                r"\b(?:but|which|who|whom|while|although)\b|\b\w+ed\b", match.group(0)[len(match.group(0).split()[0]) :]
-            ):
+    for sentence in ctx.cued(_SIGNED_BY):
+        for match in _SIGNED_BY.pattern.finditer(sentence.text):
+            if _NOT_THE_SIGNER.search(match.group(0)[len(match.group(0).split()[0]) :]):
                 continue  # "signed in 1920, but later rejected by X": X did not sign
             owner = _owner(ctx, sentence, sentence.begin + match.start())
             if owner is None or _negated(sentence.text[: match.start()]) or "ratified" in match.group(0):
                 continue
             rest = sentence.text[match.end() :]
-            counted = re.match(
-                r"(?:\w+\s+){0,3}(?:states|nations|countries|powers|governments|parties)\b[^.;]{0,20}?\b(?:among\s+them|including|namely|notably)\s+(?:the\s+)?",
-                rest,
-            )
+            counted = _COUNTED_LIST.match(rest)
             if counted:
                 rest = rest[counted.end() :]
-            if re.search(r"^[^.;]*?\s(?:for|on\s+behalf\s+of)\s+(?:the\s+)?[A-Z]", rest) and owner:
+            if _FOR_A_STATE.search(rest) and owner:
                 # "signed by X for the Spanish Empire and Y for Norway": signers and the states they signed for
                 yield from _for_lists(ctx, sentence, len(sentence.text) - len(rest), owner)
                 continue
             span = _list_with_dash(rest)
             agents = _without_coalitions(_agents(ctx, span, sentence.begin + len(sentence.text) - len(rest)))
-            if re.match(
-                r"(?:the\s+)?(?:representatives|delegates|envoys|plenipotentiaries|delegations|governments)\s+of\b",
-                span,
-            ):
+            if _DELEGATES_OF.match(span):
                 # "signed by the representatives of Germany and Japan": the states are parties; "of Sultan X":
                 # the signers are not named; "..., and by Napoleon": a signer named after them still counts
-                named_after = re.search(r",?\s+and\s+by\s+", span)
+                named_after = _AND_BY.search(span)
                 cut = (
                     sentence.begin
                     + len(sentence.text)
@@ -1003,7 +1150,7 @@ def prose_signed_by(ctx: Context) -> Iterable[Fact]:
 
 def _list_with_dash(text: str) -> str:
     """ "the Soviet Union and its seven East European satellites—Poland, ..., and East Germany"."""
-    dash = re.match(r"([^—.;]{0,80})—([^.;]+)", text)
+    dash = _DASHED_LIST.match(text)
     if dash:
         return dash.group(1) + ", " + _list_span(dash.group(2))
     return _list_span(text)
@@ -1012,8 +1159,8 @@ def _list_with_dash(text: str) -> str:
 @rule("prose_between")
 def prose_between(ctx: Context) -> Iterable[Fact]:
     """ "a non-aggression pact between Nazi Germany and the Soviet Union", "signed ... between A and B"."""
-    for sentence in ctx.sentences[ctx.lead_index :]:
-        match = _BETWEEN.search(sentence.text)
+    for sentence in ctx.cued(_BETWEEN):
+        match = _BETWEEN.pattern.search(sentence.text)
         if not match:
             continue
         owner = _owner(ctx, sentence, sentence.begin + match.start())
@@ -1027,27 +1174,28 @@ def prose_between(ctx: Context) -> Iterable[Fact]:
 
 def _negotiation_only(prefix: str) -> bool:
     """Talks between A and B are not a treaty between them."""
-    return bool(
-        re.search(
-            r"\b(?:negotiations|talks|disagreements?|differences|war|trade|co-?operation)\b[^.]{0,30}$", prefix[-50:]
-        )
-    )
+    return bool(_TALKS_BEFORE.search(prefix[-50:]))
 
 
 def _between_span(text: str) -> str:
     """ "A and B" after "between", including a parenthesised member list and an "Allied A, B, and C" list."""
-    span = re.match(r"[^.;]*?\([^()]*\)|[^.;(]*", text)
+    span = _BETWEEN_CHUNK.match(text)
     chunk = span.group(0) if span else text
-    stop = re.search(
-        r"\s+(?:on|in|at|during|after|before|to|that|which|who|under|following|because|since|until|with|was|were|is|are|had|has|signed|ratified)\b|,\s+(?:that|which|who|whose|signed|on|in)\b|\[\d+\]",
-        chunk,
-    )
+    stop = _BETWEEN_STOP.search(chunk)
     return chunk[: stop.start()] if stop else chunk
 
 
-_SIGNED_VERB = re.compile(
-    r"\b(?:had\s+|have\s+|has\s+|jointly\s+|eventually\s+|later\s+|then\s+|also\s+)?(?:signed|put\s+(?:his|her|their)\s+names?\s+to)\b"
+_SIGNED_VERB = Cue(
+    r"\b(?:had\s+|have\s+|has\s+|jointly\s+|eventually\s+|later\s+|then\s+|also\s+)?(?:signed|put\s+(?:his|her|their)\s+names?\s+to)\b",
+    ("signed", "name"),
 )
+_FOR_IN_AT = re.compile(r"\s+(?:for|on\s+behalf|in|at|on)\b")
+_FOR_WITH_STATE = re.compile(r"\s+(?:for|on\s+behalf\s+of|with)\s+(?:the\s+)?[A-Z]")
+_OBJECT_FOLLOWS = re.compile(r"\s+(?:it|the|this|[A-Z])")
+_THEY_BEFORE = re.compile(r"(?:^|\s)(?:They|they|Both)(?:\s+both)?\s*$")
+_SIGNED_IT_COLON = re.compile(r"\s+(?:it|the\s+\w+)\s*:\s*")
+_WITH = re.compile(r"\s+with\s+(?:the\s+)?")
+_FOR_CAPITAL = re.compile(r"\s+for\s+[A-Z]")
 
 
 @rule("prose_subjects_signed")
@@ -1055,42 +1203,33 @@ def prose_subjects_signed(ctx: Context) -> Iterable[Fact]:
     """Who signed, written before the verb: "Nixon and Brezhnev signed it in Moscow", "Adams, Franklin and Jay
     signed for the United States", "which the United Kingdom and Germany had signed", "Kellogg signed for the
     United States and Briand for France", "Three commissioners signed it: A, B and C"."""
-    for sentence in ctx.sentences[ctx.lead_index :]:
+    for sentence in ctx.cued(_SIGNED_VERB, _WHO_SIGNED):
         text = sentence.text
         for verb in _SIGNED_VERB.finditer(text):
             after = text[verb.end() :]
             owner = (
                 _object_treaty(ctx, sentence, sentence.begin + verb.end())
                 or ctx.register_named(sentence, sentence.begin + verb.start() - 1)
-                or (
-                    _owner(ctx, sentence, sentence.begin + verb.start())
-                    if re.match(r"\s+(?:for|on\s+behalf|in|at|on)\b", after)
-                    else None
-                )
-                or (
-                    SUBJECT
-                    if re.match(r"\s+(?:for|on\s+behalf\s+of|with)\s+(?:the\s+)?[A-Z]", after)
-                    and _only_subject(ctx, sentence)
-                    else None
-                )
+                or (_owner(ctx, sentence, sentence.begin + verb.start()) if _FOR_IN_AT.match(after) else None)
+                or (SUBJECT if _FOR_WITH_STATE.match(after) and _only_subject(ctx, sentence) else None)
             )
             if owner is None or _negated(text[: verb.start()]):
                 continue
             subject_text, subject_at = _clause_subject(text, verb.start())
-            if text[: verb.start()].rstrip().endswith(",") and not re.match(r"\s+(?:it|the|this|[A-Z])", after):
+            if text[: verb.start()].rstrip().endswith(",") and not _OBJECT_FOLLOWS.match(after):
                 subject_text = ""  # ", signed in Washington": a participle, with no subject of its own
             agents = [
                 a for a in _agents(ctx, subject_text, sentence.begin + subject_at, strict=True) if a.kind != "organ"
             ]
-            if re.search(r"(?:^|\s)(?:They|they|Both)(?:\s+both)?\s*$", text[: verb.start()]):
+            if _THEY_BEFORE.search(text[: verb.start()]):
                 agents = _previous_polities(ctx, sentence)
-            colon = re.match(r"\s+(?:it|the\s+\w+)\s*:\s*", after)
+            colon = _SIGNED_IT_COLON.match(after)
             if colon:  # "signed it: A, B and C"
                 start = verb.end() + colon.end()
                 agents = [
                     a for a in _agents(ctx, _list_span(text[start:]), sentence.begin + start) if a.kind == "person"
                 ]
-            with_list = re.match(r"\s+with\s+(?:the\s+)?", after)
+            with_list = _WITH.match(after)
             if with_list:  # "X signed with A, B and C" (persons: co-signers; a state: the other party)
                 start = verb.end() + with_list.end()
                 agents += [
@@ -1101,7 +1240,7 @@ def prose_subjects_signed(ctx: Context) -> Iterable[Fact]:
         who = _WHO_SIGNED.search(text)
         if who:
             owner = _owner(ctx, sentence, sentence.begin + who.start()) or SUBJECT
-            if re.search(r"\s+for\s+[A-Z]", text[who.end() :]):
+            if _FOR_CAPITAL.search(text[who.end() :]):
                 yield from _for_lists(ctx, sentence, who.end(), owner)
             else:
                 agents = [
@@ -1116,23 +1255,28 @@ def _only_subject(ctx: Context, sentence: Sentence) -> bool:
     return all(key == SUBJECT for _, key in ctx.treaty_in(sentence))
 
 
-_JOINED = re.compile(
-    r"\b(?:joined|acceded\s+to|adhered(?:\s+to)?|became\s+(?:a\s+)?(?:party|parties|signatory|signatories)\s+to)\b"
+_JOINED = Cue(
+    r"\b(?:joined|acceded\s+to|adhered(?:\s+to)?|became\s+(?:a\s+)?(?:party|parties|signatory|signatories)\s+to)\b",
+    ("joined", "acceded", "adhered", "became"),
 )
+_JOINED_WITHOUT_OBJECT = re.compile(r"\s+(?:on|in|at|later|too|as\s+well)\b|\s*[.,;]|\s*$")
+_OPENING_PHRASE = re.compile(r"(?:On|In|At|After|Later|Finally|Eventually|During|Then)\b[^,]*,\s*")
+_TIME_WORD_BEFORE = re.compile(r"(?:On|In|By)\s+$")
+_SUBJECT_BREAK = re.compile(r";\s*|:\s*|\bwhich\s+|\bwhom\s+|\bthat\s+|\bwhile\s+|\bwhereas\s+|\band\s+(?=the\s+[a-z])")
+_WHO_CLAUSE = re.compile(r",\s*who\s+[^,]*,")
+_THEY_ONLY = re.compile(r"\s*(?:They|Both|They\s+both)\s*")
 
 
 @rule("prose_joined")
 def prose_joined(ctx: Context) -> Iterable[Fact]:
     """ "Italy joined the pact in 1937", "Italy joined on 6 November 1937", "Spain acceded to the treaty": a party,
     unless what it joined is something else ("joined NATO")."""
-    for sentence in ctx.sentences[ctx.lead_index :]:
-        for verb in _JOINED.finditer(sentence.text):
+    for sentence in ctx.cued(_JOINED):
+        for verb in _JOINED.pattern.finditer(sentence.text):
             after = sentence.text[verb.end() :]
             owner = _object_treaty(ctx, sentence, sentence.begin + verb.end())
             if owner is None:
-                if not re.match(r"\s+(?:on|in|at|later|too|as\s+well)\b|\s*[.,;]|\s*$", after) or not _only_subject(
-                    ctx, sentence
-                ):
+                if not _JOINED_WITHOUT_OBJECT.match(after) or not _only_subject(ctx, sentence):
                     continue  # "joined NATO": an organisation, not the treaty
                 owner = SUBJECT
             subject_text, subject_at = _clause_subject(sentence.text, verb.start())
@@ -1147,43 +1291,51 @@ def _clause_subject(text: str, verb_at: int) -> tuple[str, int]:
     without a relative clause (", who led it,") or "which"."""
     before = text[:verb_at]
     start = 0
-    opening = re.match(r"(?:On|In|At|After|Later|Finally|Eventually|During|Then)\b[^,]*,\s*", before)
+    opening = _OPENING_PHRASE.match(before)
     dated = find_dates(before[:40])
     if opening:
         start = opening.end()
-    elif dated and re.match(r"(?:On|In|By)\s+$", before[: dated[0].begin]):
+    elif dated and _TIME_WORD_BEFORE.match(before[: dated[0].begin]):
         start = dated[0].end  # "On 8 April 2010 Barack Obama and Dmitry Medvedev signed ..."
-    breaks = [
-        m.end()
-        for m in re.finditer(
-            r";\s*|:\s*|\bwhich\s+|\bwhom\s+|\bthat\s+|\bwhile\s+|\bwhereas\s+|\band\s+(?=the\s+[a-z])", before
-        )
-    ]
+    breaks = [m.end() for m in _SUBJECT_BREAK.finditer(before)]
     start = max([start, *[b for b in breaks if b > start]])
-    subject = re.sub(r",\s*who\s+[^,]*,", lambda m: " " * len(m.group()), before[start:])
-    if re.fullmatch(r"\s*(?:They|Both|They\s+both)\s*", subject):
+    subject = _WHO_CLAUSE.sub(_blanked, before[start:])
+    if _THEY_ONLY.fullmatch(subject):
         return "", start
     return subject, start
+
+
+_FOR_STATE = re.compile(
+    r"\b(?:for|on\s+behalf\s+of)\s+(?:the\s+)?(?P<state>[A-Z][\w'’\-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w'’\-]*)*)"
+)
+_AND_PERSON_AT_END = re.compile(r"(?:,\s*|\s+)and\s+(?P<person>[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*){0,3})\s*$")
+_THE_OR_NOTHING = re.compile(r"\s*(?:the\s+)?")
+_PREVIOUS_HEAD = re.compile(r"(?:(?:On|In|During|After)\b[^,]*,\s*)?(?P<list>[^,.;]*?)\s+(?:were|was|had|have)\b")
+_PERSONS_FOR_STATE = re.compile(
+    r"(?P<persons>[^,;.]+?)\s+(?:for|on\s+behalf\s+of)\s+(?:the\s+)?(?P<state>[A-Z][\w\s'’\-]*?)(?=,|;|\.|\s+and\s+[A-Z]|$)"
+)
+_ENVOY_ROLES = ("envoys", "delegates", "plenipotentiaries", "representatives", "negotiators")
+_APPOINTED_AS = Cue(
+    r"\b(?:of|appointed|named|sent)\s+(?P<list>[A-Z][^.;]*?)\s+as\s+(?:\w+\s+)?(?P<role>envoys|delegates|plenipotentiaries|representatives|negotiators)\b",
+    _ENVOY_ROLES,
+)
+_ENVOYS_SIGNED = Cue(
+    r"\b(?:These|The|Those)\s+(envoys|delegates|plenipotentiaries|representatives)\s+(?:\w+\s+)?signed\b", ("signed",)
+)
 
 
 def _signed_for(ctx: Context, sentence: Sentence, at: int, owner: str, signer_found: bool) -> Iterator[Fact]:
     """ "... signed for the United States and Briand for France": the states after "for" / "on behalf of" are
     parties, and an elliptical "and Briand for France" adds a signer."""
     text = sentence.text
-    for match in re.finditer(
-        r"\b(?:for|on\s+behalf\s+of)\s+(?:the\s+)?(?P<state>[A-Z][\w'’\-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w'’\-]*)*)",
-        text[at:],
-    ):
+    for match in _FOR_STATE.finditer(text[at:]):
         states = [
             a
             for a in _agents(ctx, match.group("state"), sentence.begin + at + match.start("state"))
             if a.kind == "polity"
         ]
         yield from _emit_agents(ctx, owner, states, sentence, 0.75)
-        ellipsis = re.search(
-            r"(?:,\s*|\s+)and\s+(?P<person>[A-Z][\w'’.\-]*(?:\s+[A-Z][\w'’.\-]*){0,3})\s*$",
-            text[at : at + match.start()],
-        )
+        ellipsis = _AND_PERSON_AT_END.search(text[at : at + match.start()])
         if ellipsis and signer_found:
             persons = [
                 a
@@ -1197,7 +1349,7 @@ def _object_treaty(ctx: Context, sentence: Sentence, verb_at: int) -> str | None
     """The treaty named right after a verb ("... signed the Anglo-Irish Treaty", "signed the treaty"); a name the
     article has not used before becomes one of its treaties ("Germany concluded the Molotov–Ribbentrop Pact")."""
     named = find_treaty_names(ctx.text[verb_at : min(sentence.end, verb_at + 200)])
-    if named and re.fullmatch(r"\s*(?:the\s+)?", ctx.text[verb_at : verb_at + named[0].begin]):
+    if named and _THE_OR_NOTHING.fullmatch(ctx.text[verb_at : verb_at + named[0].begin]):
         mention = named[0]
         if not ctx.treaty_key(mention.name) and not ctx._subject_like(mention):
             ctx.add_treaty(mention.name, mention.year)
@@ -1212,9 +1364,7 @@ def _previous_polities(ctx: Context, sentence: Sentence) -> list[AgentName]:
     if index == 0:
         return []
     previous = ctx.sentences[index - 1]
-    head = re.match(
-        r"(?:(?:On|In|During|After)\b[^,]*,\s*)?(?P<list>[^,.;]*?)\s+(?:were|was|had|have)\b", previous.text
-    )
+    head = _PREVIOUS_HEAD.match(previous.text)
     if not head:
         return []
     return [a for a in _agents(ctx, head.group("list"), previous.begin + head.start("list")) if a.kind == "polity"]
@@ -1223,8 +1373,7 @@ def _previous_polities(ctx: Context, sentence: Sentence) -> list[AgentName]:
 def _for_lists(ctx: Context, sentence: Sentence, at: int, owner: str) -> Iterator[Fact]:
     """ "X and Y for Russia, and Z and W for Japan": persons are signers, the states after "for" parties."""
     rest = sentence.text[at:]
-    pattern = r"(?P<persons>[^,;.]+?)\s+(?:for|on\s+behalf\s+of)\s+(?:the\s+)?(?P<state>[A-Z][\w\s'’\-]*?)(?=,|;|\.|\s+and\s+[A-Z]|$)"
-    for group in re.finditer(pattern, rest):
+    for group in _PERSONS_FOR_STATE.finditer(rest):
         persons = _agents(ctx, group.group("persons"), sentence.begin + at + group.start("persons"))
         states = _agents(ctx, group.group("state"), sentence.begin + at + group.start("state"))
         yield from _emit_agents(ctx, owner, [a for a in persons if a.kind == "person"], sentence, 0.8)
@@ -1235,20 +1384,15 @@ def _for_lists(ctx: Context, sentence: Sentence, at: int, owner: str) -> Iterato
 def envoys_signed(ctx: Context) -> Iterable[Fact]:
     """ "... appointed A, B and C as envoys ..." then "These envoys signed the treaty": the envoys are signers."""
     groups: dict[str, tuple[list[AgentName], Sentence]] = {}
-    for sentence in ctx.sentences[ctx.lead_index :]:
+    for sentence in ctx.cued(_APPOINTED_AS, _ENVOYS_SIGNED):
         text = sentence.text
-        for match in re.finditer(
-            r"\b(?:of|appointed|named|sent)\s+(?P<list>[A-Z][^.;]*?)\s+as\s+(?:\w+\s+)?(?P<role>envoys|delegates|plenipotentiaries|representatives|negotiators)\b",
-            text,
-        ):
+        for match in _APPOINTED_AS.finditer(text):
             agents = [
                 a for a in _agents(ctx, match.group("list"), sentence.begin + match.start("list")) if a.kind == "person"
             ]
             if agents:
                 groups[match.group("role")] = (agents, sentence)
-        reference = re.search(
-            r"\b(?:These|The|Those)\s+(envoys|delegates|plenipotentiaries|representatives)\s+(?:\w+\s+)?signed\b", text
-        )
+        reference = _ENVOYS_SIGNED.search(text) if groups else None
         if reference and reference.group(1) in groups:
             owner = _object_treaty(ctx, sentence, sentence.begin + reference.end() - len("signed"))
             if owner:
@@ -1277,20 +1421,40 @@ def text_infobox_signers(ctx: Context) -> Iterable[Fact]:
 # ================================================================ lineage
 
 
-_SUPERSEDED_BY = re.compile(
-    r"\b(?:was|were|been|is|being)\s+(?:later\s+|eventually\s+|formally\s+|effectively\s+)?(?:superseded|replaced|supplanted|succeeded)\s+by\s+"
+_SUPERSEDED_BY = Cue(
+    r"\b(?:was|were|been|is|being)\s+(?:later\s+|eventually\s+|formally\s+|effectively\s+)?(?:superseded|replaced|supplanted|succeeded)\s+by\s+",
+    ("superseded", "replaced", "supplanted", "succeeded"),
 )
-_SUPERSEDES = re.compile(
+_SUPERSEDES = Cue(
     r"\b(?:superseded|replaced|supplanted|succeeded|superseding|replacing|supersedes|replaces)\s+(?:the\s+)?"
-    r"(?:(?:earlier|previous|prior|older|original|former)\s+)?(?=[A-Z0-9])"
+    r"(?:(?:earlier|previous|prior|older|original|former)\s+)?(?=[A-Z0-9])",
+    ("supersed", "replac", "supplanted", "succeeded"),
 )
-_TOOK_AS_MODEL = re.compile(r"\btook\s+(?:the\s+)?(?=[A-Z])")
-_BASED_ON = re.compile(
-    r"\b(?:based|modell?ed|patterned|founded)\s+(?:\w+\s+){0,5}?(?:on|upon)\s+(?:the\s+)?(?:(?:prior|earlier|previous|original)\s+)?"
+_TOOK_AS_MODEL = Cue(r"\btook\s+(?:the\s+)?(?=[A-Z])", ("took",))
+_BASED_ON = Cue(
+    r"\b(?:based|modell?ed|patterned|founded)\s+(?:\w+\s+){0,5}?(?:on|upon)\s+(?:the\s+)?(?:(?:prior|earlier|previous|original)\s+)?",
+    ("based", "model", "patterned", "founded"),
 )
-_REAFFIRMED_BY = re.compile(
-    r"\b(?:was|were)\s+(?:later\s+)?(?:reaffirmed|renewed|confirmed|extended)\s+by\s+(?:the\s+)?"
+_REAFFIRMED_BY = Cue(
+    r"\b(?:was|were)\s+(?:later\s+)?(?:reaffirmed|renewed|confirmed|extended)\s+by\s+(?:the\s+)?",
+    ("reaffirmed", "renewed", "confirmed", "extended"),
 )
+_AS_MODEL = re.compile(r"[^.;]{0,80}?\bas\s+(?:their|its|a|the)\s+model\b")
+_BY_AT_END = re.compile(r"\bby\s+$")
+_IT_OR_THE_TREATY = re.compile(
+    r"(?:it|the\s+(?:new\s+|present\s+|later\s+)?(?:treaty|pact|agreement|accord|convention))\b"
+)
+_SAME_NAME = re.compile(r"(?:the\s+)?(?:prior\s+|earlier\s+|previous\s+)?[Tt]reaty\s+of\s+the\s+same\s+name\b")
+
+
+_LINEAGE_PATTERNS: tuple[tuple[Cue, str, bool], ...] = (
+    (_SUPERSEDED_BY, "supersedes", False),
+    (_SUPERSEDES, "supersedes", True),
+    (_BASED_ON, "based_on", True),
+    (_REAFFIRMED_BY, "based_on", False),
+    (_TOOK_AS_MODEL, "based_on", True),
+)
+_LINEAGE_CUES = tuple(cue for cue, _, _ in _LINEAGE_PATTERNS)
 
 
 @rule("lineage")
@@ -1298,24 +1462,16 @@ def lineage(ctx: Context) -> Iterable[Fact]:
     """ "T1 was superseded by T2", "T2 replaced T1", "based on the prior T1", "reaffirmed by T2"."""
     if SUBJECT not in ctx.treaties:
         return
-    for sentence in ctx.sentences[ctx.lead_index :]:
+    for sentence in ctx.cued(*_LINEAGE_CUES):
         yield from _lineage_in(ctx, sentence)
 
 
 def _lineage_in(ctx: Context, sentence: Sentence) -> Iterator[Fact]:
     text = sentence.text
-    for pattern, kind, later_first in (
-        (_SUPERSEDED_BY, "supersedes", False),
-        (_SUPERSEDES, "supersedes", True),
-        (_BASED_ON, "based_on", True),
-        (_REAFFIRMED_BY, "based_on", False),
-        (_TOOK_AS_MODEL, "based_on", True),
-    ):
+    for pattern, kind, later_first in _LINEAGE_PATTERNS:
         for match in pattern.finditer(text):
             verb_at = sentence.begin + match.start()
-            if pattern is _TOOK_AS_MODEL and not re.match(
-                r"[^.;]{0,80}?\bas\s+(?:their|its|a|the)\s+model\b", text[match.end() :]
-            ):
+            if pattern is _TOOK_AS_MODEL and not _AS_MODEL.match(text[match.end() :]):
                 continue  # "took the X as their model": only then is "took" a lineage
             named = _treaty_right_after(ctx, sentence, match.end())
             if named is None:
@@ -1359,11 +1515,9 @@ def _sentence_subject_treaty(ctx: Context, sentence: Sentence, verb_at: int) -> 
 def _treaty_right_after(ctx: Context, sentence: Sentence, at: int) -> str | None:
     """The treaty named at `at` (a new reference when the article has not named it yet)."""
     rest = sentence.text[at:]
-    if re.search(r"\bby\s+$", sentence.text[:at]) and re.match(
-        r"(?:it|the\s+(?:new\s+|present\s+|later\s+)?(?:treaty|pact|agreement|accord|convention))\b", rest
-    ):
+    if _BY_AT_END.search(sentence.text[:at]) and _IT_OR_THE_TREATY.match(rest):
         return SUBJECT  # "being superseded by it": the article's treaty
-    same_name = re.match(r"(?:the\s+)?(?:prior\s+|earlier\s+|previous\s+)?[Tt]reaty\s+of\s+the\s+same\s+name\b", rest)
+    same_name = _SAME_NAME.match(rest)
     if same_name:
         return _same_name_treaty(ctx, sentence, at + same_name.end())
     names = find_treaty_names(rest[:300])
@@ -1392,28 +1546,36 @@ def _same_name_treaty(ctx: Context, sentence: Sentence, at: int) -> str | None:
 # ================================================================ violations and resolutions
 
 
-_VIOLATION = re.compile(
-    r"\b(?:violated|violating|violation|violations|breached|breaching|breach|broke|broken|contravened|contravening)\b"
+_VIOLATION = Cue(
+    r"\b(?:violated|violating|violation|violations|breached|breaching|breach|broke|broken|contravened|contravening)\b",
+    ("violat", "breach", "broke", "contraven"),
 )
-_RESOLUTION = re.compile(
+_RESOLUTION = Cue(
     r"\b(?:(?P<body>(?:United\s+Nations|UN|U\.N\.)\s+(?:General\s+Assembly|Security\s+Council)|General\s+Assembly|Security\s+Council)"
-    r"\s+(?:\w+\s+){0,2}?)?[Rr]esolution\s+(?:No\.\s*)?(?P<number>\d{1,5}(?:/\d+)?)"
+    r"\s+(?:\w+\s+){0,2}?)?[Rr]esolution\s+(?:No\.\s*)?(?P<number>\d{1,5}(?:/\d+)?)",
+    ("esolution",),
 )
 _ACTIVE_VOTE = re.compile(
     r"^(?:,\s*which\s+)?\s*(?:\w+ly\s+)?(?P<verb>voted\b[^.;]{0,60}?(?:\bto\s+(?:\w+\s+)?(?P<act>terminate|approve|ratify|reject|annul|denounce|accept|abrogate|renounce)\b|\bagainst\b|\bin\s+favou?r\b|\bfor\b)"
     r"|approved|ratified|rejected|adopted|endorsed|gave\s+its\s+(?:advice\s+and\s+)?consent|consented|advised\s+and\s+consented)"
 )
-_VOTE_WORD = re.compile(r"\b(?:voted|approved|ratified|rejected|adopted|endorsed|consent|consented)\b")
+_VOTE_WORD = Cue(
+    r"\b(?:voted|approved|ratified|rejected|adopted|endorsed|consent|consented)\b",
+    ("voted", "approved", "ratified", "rejected", "adopted", "endorsed", "consent"),
+)
 _PASSIVE_VOTE = re.compile(
     r"\b(?:was|were)\s+(?:\w+ly\s+)?(?P<verb>approved|ratified|rejected|adopted|endorsed)\s+by\s+(?:the\s+)?"
 )
 
 
+_UN_BODY = re.compile(r"(?:United Nations|UN|U\.N\.)?\s*(?:General Assembly|Security Council)")
+
+
 @rule("resolutions_un")
 def resolutions_un(ctx: Context) -> Iterable[Fact]:
     """UN General Assembly / Security Council resolutions with their number, date and the treaty they concern."""
-    for sentence in ctx.sentences[ctx.lead_index :]:
-        for match in _RESOLUTION.finditer(sentence.text):
+    for sentence in ctx.cued(_RESOLUTION):
+        for match in _RESOLUTION.pattern.finditer(sentence.text):
             body_text = match.group("body") or _un_body_nearby(sentence.text)
             if not body_text:
                 continue
@@ -1425,7 +1587,7 @@ def resolutions_un(ctx: Context) -> Iterable[Fact]:
             decision = (
                 "violation"
                 if _VIOLATION.search(sentence.text)
-                else ("termination" if re.search(r"terminat", sentence.text) else None)
+                else ("termination" if "terminat" in sentence.text else None)
             )
             entity = ctx.gazetteer.lookup(body).entry
             yield ResolutionFact(
@@ -1443,8 +1605,19 @@ def resolutions_un(ctx: Context) -> Iterable[Fact]:
 
 
 def _un_body_nearby(text: str) -> str | None:
-    match = re.search(r"(?:United Nations|UN|U\.N\.)?\s*(?:General Assembly|Security Council)", text)
+    match = _UN_BODY.search(text)
     return match.group(0).strip() if match else None
+
+
+_RATIFICATION_OR_CONSENT = re.compile(r"\bratification\b|\bconsent\b")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_PROPER_PHRASE = re.compile(r"(?:[A-Z][\w'’.]*)(?:\s+(?:of\s+the\s+|of\s+)?[A-Z][\w'’.]*)*")
+_THE_PROPER_PHRASE = re.compile(r"(?:the\s+)?((?:[A-Z][\w'’.]*)(?:\s+(?:of\s+the\s+|of\s+)?[A-Z][\w'’.]*)*)")
+_OPENING_WORD = re.compile(r"^(?:On|In|By|After|Then|Meeting|The)\s+")
+_OF_QUALIFIER = re.compile(r"\s+of\s+(?:the\s+)?(.+)$")
+_COURT_OR_COUNCIL = re.compile(r"\b(?:Court|Council)\b")
+_TERMINATION_VERB = re.compile(r"terminat|annul|denounc|abrogat|renounc")
+_OTHER_OBJECT = re.compile(r"\s*the\s+(?:appointment|nomination|budget|election|decision)\b")
 
 
 @rule("legislative_votes")
@@ -1452,10 +1625,10 @@ def legislative_votes(ctx: Context) -> Iterable[Fact]:
     """A legislature's dated vote on a treaty: "On DATE, the Legislative Yuan voted to terminate ...",
     "the United States Senate approved the treaty on DATE", "the treaty was ratified by Dáil Éireann on DATE"."""
     seen: dict[str, set[str]] = {}
-    for sentence in ctx.sentences[ctx.lead_index :]:
+    for sentence in ctx.cued(_VOTE_WORD):
         for body, verb, verb_end in _votes_in(ctx, sentence):
             refs = ctx.treaty_in(sentence)
-            if not refs and not re.search(r"\bratification\b|\bconsent\b", sentence.text):
+            if not refs and not _RATIFICATION_OR_CONSENT.search(sentence.text):
                 continue
             date = _date_after(ctx, sentence, verb_end, 160, stop_at_ratification=False) or _date_before(
                 ctx, sentence, verb_end
@@ -1488,7 +1661,7 @@ def legislative_votes(ctx: Context) -> Iterable[Fact]:
 
 
 def slug_key(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return _NOT_SLUG.sub("-", text.lower()).strip("-")
 
 
 def _votes_in(ctx: Context, sentence: Sentence) -> Iterator[tuple[tuple[str, str | None], str, int]]:
@@ -1500,7 +1673,7 @@ def _votes_in(ctx: Context, sentence: Sentence) -> Iterator[tuple[tuple[str, str
         body = _legislature_at(ctx, text[passive.end() :])
         if body:
             yield body, passive.group("verb"), sentence.begin + passive.end("verb")
-    for phrase in re.finditer(r"(?:[A-Z][\w'’.]*)(?:\s+(?:of\s+the\s+|of\s+)?[A-Z][\w'’.]*)*", text):
+    for phrase in _PROPER_PHRASE.finditer(text):
         body = _legislature_at(ctx, phrase.group(0))
         if not body:
             continue
@@ -1512,11 +1685,11 @@ def _votes_in(ctx: Context, sentence: Sentence) -> Iterator[tuple[tuple[str, str
 def _legislature_at(ctx: Context, text: str) -> tuple[str, str | None] | None:
     """The legislature named at the start of `text`: a gazetteer organ, or a name with a legislature word
     ("Legislative Yuan of the Republic of China" -> "Legislative Yuan", "Congress of the Confederation")."""
-    match = re.match(r"(?:the\s+)?((?:[A-Z][\w'’.]*)(?:\s+(?:of\s+the\s+|of\s+)?[A-Z][\w'’.]*)*)", text)
+    match = _THE_PROPER_PHRASE.match(text)
     if not match:
         return None
-    name = re.sub(r"^(?:On|In|By|After|Then|Meeting|The)\s+", "", match.group(1))
-    qualifier = re.search(r"\s+of\s+(?:the\s+)?(.+)$", name)
+    name = _OPENING_WORD.sub("", match.group(1))
+    qualifier = _OF_QUALIFIER.search(name)
     if qualifier and ctx.gazetteer.knows(qualifier.group(1)) and LEGISLATURE_WORDS.search(name[: qualifier.start()]):
         name = name[: qualifier.start()]  # "of the Republic of China" says whose legislature, not its name
     if not name or find_dates(name) or name in ("General Assembly", "Security Council"):
@@ -1524,16 +1697,16 @@ def _legislature_at(ctx: Context, text: str) -> tuple[str, str | None] | None:
     link = ctx.gazetteer.lookup(name)
     if link.entry and link.entry.type == "organ" and not link.entry.label.startswith("United Nations"):
         return link.entry.label, link.entry.qid  # UN bodies adopt numbered resolutions: see resolutions_un
-    if link.entry is None and LEGISLATURE_WORDS.search(name) and not re.search(r"\b(?:Court|Council)\b", name):
+    if link.entry is None and LEGISLATURE_WORDS.search(name) and not _COURT_OR_COUNCIL.search(name):
         return name, None
     return None
 
 
 def _decision(verb: str) -> str:
     verb = verb.lower()
-    if re.search(r"terminat|annul|denounc|abrogat|renounc", verb):
+    if _TERMINATION_VERB.search(verb):
         return "termination"
-    if re.search(r"reject|against", verb):
+    if "reject" in verb or "against" in verb:
         return "rejection"
     if verb.startswith("ratif") or "ratify" in verb:
         return "ratification"
@@ -1542,7 +1715,7 @@ def _decision(verb: str) -> str:
 
 def _ratifies_something_else(after: str) -> bool:
     """ "ratified the appointment of ..." is a vote, but not about a treaty."""
-    return bool(re.match(r"\s*the\s+(?:appointment|nomination|budget|election|decision)\b", after))
+    return bool(_OTHER_OBJECT.match(after))
 
 
 @rule("violations")
@@ -1550,8 +1723,8 @@ def violations(ctx: Context) -> Iterable[Fact]:
     """ "X had violated the terms of the treaty", "..., which was a violation of the Treaty of Y" (violators: the
     parties named before), with the resolution or body that found so, when the sentence names one."""
     resolutions = {f.prov.evidence.begin: f for f in ctx.facts if isinstance(f, ResolutionFact)}
-    for sentence in ctx.sentences[ctx.lead_index :]:
-        for match in _VIOLATION.finditer(sentence.text):
+    for sentence in ctx.cued(_VIOLATION):
+        for match in _VIOLATION.pattern.finditer(sentence.text):
             treaty = _violated_treaty(ctx, sentence, match)
             if treaty is not None:
                 yield from _violation_facts(ctx, sentence, match, treaty, resolutions.get(sentence.begin))
@@ -1572,59 +1745,63 @@ def _violation_facts(
         )
 
 
+_OF_THE_TREATY = re.compile(
+    r"\s+(?:of\s+)?(?:the\s+)?(?:terms\s+of\s+|provisions\s+of\s+|spirit\s+of\s+)?(?:the\s+)?(?:treaty|pact|agreement|accord|convention|it)\b"
+)
+_OF_ITS_TERMS = re.compile(r"\s+(?:of\s+)?its\s+(?:terms|provisions|obligations|clauses|articles)\b")
+_OF_THE_TERMS_OF = re.compile(r"\s+(?:of\s+)?(?:the\s+)?(?:terms\s+of\s+|provisions\s+of\s+)?(?:the\s+)?")
+_TO_BE_IN = re.compile(r"\bto\s+(?:be|have\s+been)\s+in\s+(?:material\s+)?$")
+_TREATY_VIOLATED_BY = re.compile(
+    r"\b(?:treaty|pact|agreement)\s+(?:was|had\s+been)\s+(?:\w+\s+)?(?:violated|breached|broken)\s+by\b"
+)
+_DECLARED_IN_BREACH = re.compile(
+    r"\b(?:declared|found|judged|deemed|considered|held)\s+(?:the\s+)?(?P<x>[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*)*)\s+to\s+(?:be|have\s+been)\s+in\s+(?:material\s+)?$"
+)
+_VIOLATED_BY = re.compile(r"(?:violated|breached|broken)\s+by\s+(?:the\s+)?")
+_REPORTED_CLAUSE = re.compile(
+    r"\b(?:confirmed|found|ruled|determined|declared|concluded|said|stated|stating|reported|claimed|alleged|conceded|noted|announced|argued)\s+that\s+|;\s*|,\s*and\s+|,\s*but\s+"
+)
+_BETWEEN_WORD = re.compile(r"\bbetween\s+(?:the\s+)?")
+_CLAUSE_HEAD = re.compile(r"\s*(?:(?:In|On|By|During|After)\s+[^,]*,\s*)?(?:the\s+|both\s+)?")
+
+
 def _violated_treaty(ctx: Context, sentence: Sentence, match: re.Match[str]) -> str | None:
     """The treaty right after the violation word ("violation of the Treaty of X", "violated the terms of the treaty")."""
     after = sentence.text[match.end() : match.end() + 60]
-    if re.match(
-        r"\s+(?:of\s+)?(?:the\s+)?(?:terms\s+of\s+|provisions\s+of\s+|spirit\s+of\s+)?(?:the\s+)?(?:treaty|pact|agreement|accord|convention|it)\b",
-        after,
-    ):
+    if _OF_THE_TREATY.match(after):
         return SUBJECT
-    if re.match(r"\s+(?:of\s+)?its\s+(?:terms|provisions|obligations|clauses|articles)\b", after) and _only_subject(
-        ctx, sentence
-    ):
+    if _OF_ITS_TERMS.match(after) and _only_subject(ctx, sentence):
         return SUBJECT
-    named = re.match(r"\s+(?:of\s+)?(?:the\s+)?(?:terms\s+of\s+|provisions\s+of\s+)?(?:the\s+)?", after)
+    named = _OF_THE_TERMS_OF.match(after)
     key = _treaty_right_after(ctx, sentence, match.end() + (named.end() if named else 0))
     if key:
         return key
-    if re.search(
-        r"\bto\s+(?:be|have\s+been)\s+in\s+(?:material\s+)?$", sentence.text[: match.start()]
-    ) and _only_subject(ctx, sentence):
+    if _TO_BE_IN.search(sentence.text[: match.start()]) and _only_subject(ctx, sentence):
         return SUBJECT  # "declared Russia to be in material breach": of the article's treaty
-    passive = re.search(
-        r"\b(?:treaty|pact|agreement)\s+(?:was|had\s+been)\s+(?:\w+\s+)?(?:violated|breached|broken)\s+by\b",
-        sentence.text,
-    )
+    passive = _TREATY_VIOLATED_BY.search(sentence.text)
     return SUBJECT if passive else None
 
 
 def _violators(ctx: Context, sentence: Sentence, match: re.Match[str]) -> list[AgentName]:
     text = sentence.text
-    declared = re.search(
-        r"\b(?:declared|found|judged|deemed|considered|held)\s+(?:the\s+)?(?P<x>[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*)*)\s+to\s+(?:be|have\s+been)\s+in\s+(?:material\s+)?$",
-        text[: match.start()],
-    )
+    declared = _DECLARED_IN_BREACH.search(text[: match.start()])
     if declared:  # "declared Russia to be in material breach"
         agent = classify(declared.group("x"), sentence.begin + declared.start("x"), ctx.gazetteer, ctx.subject_year)
         return [agent] if agent and agent.kind == "polity" else []
-    passive = re.search(r"(?:violated|breached|broken)\s+by\s+(?:the\s+)?", text)
+    passive = _VIOLATED_BY.search(text)
     if passive and passive.start() >= match.start() - 1:
         span = _list_span(text[passive.end() :])
         return [a for a in _agents(ctx, span, sentence.begin + passive.end()) if a.kind == "polity"]
     before = text[: match.start()]
-    clause = re.split(
-        r"\b(?:confirmed|found|ruled|determined|declared|concluded|said|stated|stating|reported|claimed|alleged|conceded|noted|announced|argued)\s+that\s+|;\s*|,\s*and\s+|,\s*but\s+",
-        before,
-    )[-1]
+    clause = _REPORTED_CLAUSE.split(before)[-1]
     clause_at = sentence.begin + len(before) - len(clause)
-    between = re.search(r"\bbetween\s+(?:the\s+)?", clause)
+    between = _BETWEEN_WORD.search(clause)
     if between:
         span = _between_span(clause[between.end() :])
         return [a for a in _agents(ctx, span, clause_at + between.end()) if a.kind == "polity"]
     # the violator is the clause's subject: "the Soviet Union had violated", "Italy broke it again";
     # a place inside the subject ("launchers in Romania violated") is not
-    head = re.match(r"\s*(?:(?:In|On|By|During|After)\s+[^,]*,\s*)?(?:the\s+|both\s+)?", clause)
+    head = _CLAUSE_HEAD.match(clause)
     start = head.end() if head else 0
     for begin, _end, name in ctx.gazetteer.find_in(clause):
         if begin == start:
@@ -1636,10 +1813,13 @@ def _violators(ctx: Context, sentence: Sentence, match: re.Match[str]) -> list[A
 # ================================================================ endings by a party (after the parties are known)
 
 
-_ACTIVE_END = re.compile(
-    r"\b(?P<verb>denounced|abrogated|terminated|annulled|repudiated|renounced)\s+(?:the|its|their|this)\s+"
+_ACTIVE_END = Cue(
+    r"\b(?P<verb>denounced|abrogated|terminated|annulled|repudiated|renounced)\s+(?:the|its|their|this)\s+",
+    ("denounced", "abrogated", "terminated", "annulled", "repudiated", "renounced"),
 )
-_WITHDREW = re.compile(r"\b(?:withdrew|withdrawn|withdrawing|withdrawal)\s+from\s+(?:the|this|its)\s+")
+_WITHDREW = Cue(r"\b(?:withdrew|withdrawn|withdrawing|withdrawal)\s+from\s+(?:the|this|its)\s+", ("withdr",))
+_CLAUSE_END = re.compile(r",\s+(?:which|and|but|who)\b|;")
+_TIME_OPENING = re.compile(r"(?:On|In|By|During|After|At)\b")
 
 
 @rule("prose_ended_by_a_party")
@@ -1647,7 +1827,7 @@ def prose_ended_by_a_party(ctx: Context) -> Iterable[Fact]:
     """ "In his speech of 28 April 1939 Hitler denounced the pact", "the Soviet government abrogated the treaty
     on 5 May 1950"; and a withdrawal from a two-party treaty, which ends it ("the United States withdrew from
     the treaty in 2002"). A withdrawal from a treaty of more parties ends only that party's membership."""
-    for sentence in ctx.sentences[ctx.lead_index :]:
+    for sentence in ctx.cued(_ACTIVE_END, _WITHDREW):
         for pattern, how in ((_ACTIVE_END, None), (_WITHDREW, "withdrawn")):
             for match in pattern.finditer(sentence.text):
                 at = sentence.begin + match.end() - 1
@@ -1656,7 +1836,7 @@ def prose_ended_by_a_party(ctx: Context) -> Iterable[Fact]:
                     continue
                 if how == "withdrawn" and _party_count(ctx, owner) != 2:
                     continue
-                clause_end = re.search(r",\s+(?:which|and|but|who)\b|;", sentence.text[match.end() :])
+                clause_end = _CLAUSE_END.search(sentence.text[match.end() :])
                 window = clause_end.start() + 1 if clause_end else 80
                 date = _date_after(ctx, sentence, at, min(window, 80)) or _date_in_opening(
                     ctx, sentence, sentence.begin + match.start()
@@ -1682,7 +1862,7 @@ def _date_in_opening(ctx: Context, sentence: Sentence, verb_at: int) -> DateMent
     sentence that opens with a time phrase."""
     before = ctx.text[sentence.begin : verb_at]
     dates = find_dates(before)
-    if len(dates) != 1 or not re.match(r"(?:On|In|By|During|After|At)\b", sentence.text):
+    if len(dates) != 1 or not _TIME_OPENING.match(sentence.text):
         return None
     return DateMention(dates[0].begin + sentence.begin, dates[0].end + sentence.begin, dates[0].iso)
 

@@ -59,8 +59,12 @@ def name_key(name: str) -> str:
     text = unicodedata.normalize("NFKD", name)
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     text = text.replace("’", "'").replace("–", "-").replace("—", "-")
-    text = re.sub(r"[.\s]+", " ", text).strip(" ,;:")
-    return re.sub(r"^the ", "", text)
+    text = _DOTS_AND_SPACES.sub(" ", text).strip(" ,;:")
+    return text[4:] if text.startswith("the ") else text
+
+
+_DOTS_AND_SPACES = re.compile(r"[.\s]+")
+_NAME_WORD = re.compile(r"[\w'’.\-–]+")
 
 
 def _read_tsv(path: Path) -> list[dict[str, str]]:
@@ -154,9 +158,12 @@ class Gazetteer:
     @lru_cache(maxsize=16384)  # noqa: B019 - one gazetteer per process
     def _find_in(self, text: str) -> tuple[tuple[int, int, str], ...]:
         spans: list[tuple[int, int, str]] = []
-        words = list(re.finditer(r"[\w'’.\-–]+", text))
+        words = list(_NAME_WORD.finditer(text))
         i = 0
         while i < len(words):
+            if not text[words[i].start()].isupper():
+                i += 1  # every candidate starts with this word, and a name must start upper-case
+                continue
             match = None
             for n in range(min(self.max_words, len(words) - i), 0, -1):
                 begin, end = words[i].start(), words[i + n - 1].end()

@@ -58,8 +58,13 @@ def get_reader(fmt: str) -> Reader:
         module, function = _READERS[fmt]
     except KeyError:
         raise TreatygraphError(f"no reader registered for format {fmt!r}") from None
-    reader: Reader = getattr(importlib.import_module(module), function)
+    reader = _LOADED.get((module, function))
+    if reader is None:
+        reader = _LOADED[(module, function)] = getattr(importlib.import_module(module), function)
     return reader
+
+
+_LOADED: dict[tuple[str, str], Reader] = {}  # (module, function) -> the reader, imported once
 
 
 def format_of(path: Path) -> Format | None:
@@ -185,7 +190,9 @@ def ingest_file(path: Path, root: Path, limits: IngestLimits = IngestLimits()) -
     Raises IngestError (naming the file, with line or byte offset where known) for files that cannot be read."""
     name = relative_name(path, root)
     if path.is_dir():
-        reason = "folder cannot be listed (permission denied)" if not os.access(path, os.R_OK | os.X_OK) else "is a folder"
+        reason = (
+            "folder cannot be listed (permission denied)" if not os.access(path, os.R_OK | os.X_OK) else "is a folder"
+        )
         raise IngestError(name, reason)
     fmt = format_of(path)
     if fmt is None:

@@ -138,16 +138,26 @@ _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _TOGGLES = frozenset({"[show]", "[hide]", "[edit]", "show", "hide"})
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none", re.I)
-_CONTENT_ROOTS = (
-    f"//*[@id='mw-content-text']//div[{_has_class_xpath('mw-parser-output')}]",
-    "//*[@id='mw-content-text']",
-    "//*[@id='bodyContent']",
-    "//main",
-    "//article",
-    "//*[@role='main']",
-    "//*[@id='content']",
-    "//body",
+# compiled once: an XPath given as a string is compiled again on every call
+_CONTENT_ROOTS = tuple(
+    lxml.etree.XPath(xpath)
+    for xpath in (
+        f"//*[@id='mw-content-text']//div[{_has_class_xpath('mw-parser-output')}]",
+        "//*[@id='mw-content-text']",
+        "//*[@id='bodyContent']",
+        "//main",
+        "//article",
+        "//*[@role='main']",
+        "//*[@id='content']",
+        "//body",
+    )
 )
+_FIRST_HEADING = lxml.etree.XPath(f"//h1[@id='firstHeading' or {_has_class_xpath('firstHeading')}]")
+_TITLE = lxml.etree.XPath("//title")
+_ANY_H1 = lxml.etree.XPath(".//h1")
+_INFOBOXES = lxml.etree.XPath(f".//table[{_has_class_xpath('infobox')}]")
+_CAPTIONS = lxml.etree.XPath(f".//*[{_has_class_xpath('infobox-caption')}] | .//figcaption")
+_IMAGES = lxml.etree.XPath(".//img")
 _SITE_SUFFIX = re.compile(r"\s+[-–—|]\s+[^-–—|]*(wiki|encyclop)[^-–—|]*$", re.I)
 
 
@@ -162,13 +172,22 @@ def _is_element(node: object) -> bool:
 
 def is_dropped(element: HtmlElement) -> bool:
     """Elements that are not article prose: page chrome, reference markers, hidden parts."""
-    if element.tag in _DROPPED_TAGS:
+    return _dropped(element, element.tag)
+
+
+def _dropped(element: HtmlElement, tag: str) -> bool:
+    if tag in _DROPPED_TAGS:
         return True
-    if any(c.casefold() in _DROPPED_CLASSES for c in _classes(element)):
+    classes = element.get("class")
+    if classes and any(c.casefold() in _DROPPED_CLASSES for c in classes.split()):
         return True
-    if str(element.get("id") or "").casefold() in _DROPPED_IDS:
+    ident = element.get("id")
+    if ident and ident.casefold() in _DROPPED_IDS:
         return True
-    return element.get("hidden") is not None or bool(_HIDDEN_STYLE.search(str(element.get("style") or "")))
+    if element.get("hidden") is not None:
+        return True
+    style = element.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style))
 
 
 def _where(element: HtmlElement) -> tuple[int, int] | None:
@@ -190,11 +209,18 @@ def _link_target(element: HtmlElement) -> str | None:
     return None
 
 
-@dataclass
 class _Frame:
-    element: HtmlElement
-    children: Iterator[HtmlElement]
-    link_start: int | None
+    """An element being walked: its tag (read once: lxml makes a new string on every read), its remaining
+    children, and where its link's text starts and what it points to."""
+
+    __slots__ = ("element", "tag", "children", "link_start", "link_target")
+
+    def __init__(self, element: HtmlElement, tag: str, link_start: int | None, link_target: str | None) -> None:
+        self.element = element
+        self.tag = tag
+        self.children: Iterator[HtmlElement] = iter(element)
+        self.link_start = link_start
+        self.link_target = link_target
 
 
 @dataclass
@@ -211,7 +237,7 @@ class _Walker:
     def walk(self, root: HtmlElement) -> None:
         """Document-order walk with an explicit stack (deep markup must not overflow Python's stack).
         A child's tail text belongs to its parent, so it is written even when the child is dropped."""
-        stack = [self._enter(root)]
+        stack = [self._enter(root, root.tag)]
         while stack:
             frame = stack[-1]
             child = next(frame.children, None)
@@ -220,45 +246,47 @@ class _Walker:
                 self._leave(frame)
                 if stack:
                     self._text(frame.element.tail)
-            elif _is_element(child) and not is_dropped(child):
-                stack.append(self._enter(child))
+                continue
+            tag = child.tag  # a comment's or processing instruction's tag is not a string
+            if isinstance(tag, str) and isinstance(child, HtmlElement) and not _dropped(child, tag):
+                stack.append(self._enter(child, tag))
             else:
                 self._text(child.tail)
 
-    def _enter(self, element: HtmlElement) -> _Frame:
-        if element.tag in _HEADINGS:
+    def _enter(self, element: HtmlElement, tag: str) -> _Frame:
+        if tag in _HEADINGS:
             self.skipping = not self.on_heading(element)
-        if element.tag == "pre":
+        if tag == "pre":
             self.in_pre += 1
-        link_start = None
+        link_start = target = None
         if not self.skipping:
-            self._open(element)
-            if element.tag == "a" and _link_target(element):
-                link_start = self.out.size
+            self._open(element, tag)
+            if tag == "a":
+                target = _link_target(element)
+                if target:
+                    link_start = self.out.size
         self._text(element.text)
-        return _Frame(element, iter(element), link_start)
+        return _Frame(element, tag, link_start, target)
 
-    def _open(self, element: HtmlElement) -> None:
-        if element.tag == "br":
+    def _open(self, element: HtmlElement, tag: str) -> None:
+        if tag == "br":
             self.out.write("\n")
-        elif element.tag in _BLOCK_TAGS:
+        elif tag in _BLOCK_TAGS:
             self.on_block(element)
         elif (where := _where(element)) is not None:
             self.out.marks.append((self.out.size, *where))
-        if element.tag in ("td", "th"):
+        if tag in ("td", "th"):
             self.out.write(" ")
 
     def _leave(self, frame: _Frame) -> None:
-        element = frame.element
-        if element.tag == "pre":
+        if frame.tag == "pre":
             self.in_pre -= 1
         if self.skipping:
             return
         if frame.link_start is not None and self.out.size > frame.link_start:
-            target = _link_target(element) or ""
-            self.out.links.append((frame.link_start, self.out.size, target))
-        if element.tag in _BLOCK_TAGS:
-            self.on_block(element)
+            self.out.links.append((frame.link_start, self.out.size, frame.link_target or ""))
+        if frame.tag in _BLOCK_TAGS:
+            self.on_block(frame.element)
 
     def _text(self, text: str | None) -> None:
         if not text or self.skipping or text.strip() in _TOGGLES:
@@ -327,10 +355,10 @@ def _add_single_cell(layout: Layout, cell: HtmlElement, seen_title: bool) -> boo
     elif _has_class(cell, "below"):
         return False  # links to the text elsewhere (Wikisource): not about the treaty
     else:
-        captions = cell.xpath(f".//*[{_has_class_xpath('infobox-caption')}] | .//figcaption")
+        captions = _CAPTIONS(cell)
         if captions:
             layout.add_field("caption", label_for("caption"), render_value(captions[0]).rendered(), _where(captions[0]))
-        elif not cell.xpath(".//img"):
+        elif not _IMAGES(cell):
             layout.add_field("note", "Note", render_value(cell).rendered(), _where(cell))
     return False
 
@@ -365,19 +393,19 @@ class _Body:
         return self.skip_level is None
 
 
-def _first(document: HtmlElement, xpath: str) -> HtmlElement | None:
-    found = document.xpath(xpath)
+def _first(document: HtmlElement, xpath: lxml.etree.XPath) -> HtmlElement | None:
+    found = xpath(document)
     return found[0] if found and _is_element(found[0]) else None
 
 
 def _title(document: HtmlElement, root: HtmlElement) -> tuple[str, tuple[int, int] | None] | None:
-    heading = _first(document, f"//h1[@id='firstHeading' or {_has_class_xpath('firstHeading')}]")
+    heading = _first(document, _FIRST_HEADING)
     if heading is not None and plain_text(heading):
         return plain_text(heading), _where(heading)
-    title = _first(document, "//title")
+    title = _first(document, _TITLE)
     if title is not None and title.text_content().strip():
         return _SITE_SUFFIX.sub("", " ".join(title.text_content().split())), _where(title)
-    heading = _first(root, ".//h1")
+    heading = _first(root, _ANY_H1)
     if heading is not None and plain_text(heading):
         return plain_text(heading), _where(heading)
     return None
@@ -406,6 +434,10 @@ def parse(source: str) -> tuple[HtmlElement, list[str]]:
     return document, problems
 
 
+_HTML_OPEN = re.compile(r"<html[\s>]", re.I)
+_HTML_CLOSE = re.compile(r"</html\s*>", re.I)
+
+
 def read_html(source: str, limits: IngestLimits) -> Layout:
     document, problems = parse(source)
     root = _content_root(document)
@@ -413,7 +445,7 @@ def read_html(source: str, limits: IngestLimits) -> Layout:
     title = _title(document, root)
     if title:
         layout.add_title(*title)
-    for table in root.xpath(f".//table[{_has_class_xpath('infobox')}]"):
+    for table in _INFOBOXES(root):
         if not any(is_dropped(parent) for parent in table.iterancestors()):
             _add_infobox(layout, table)
     body = _Body(layout)
@@ -422,6 +454,6 @@ def read_html(source: str, limits: IngestLimits) -> Layout:
     if not layout.has_body and not layout.fields:
         reason = "no article text in the HTML (only navigation, scripts or markup)"
         raise Unreadable("; ".join([reason, *layout.problems]))
-    if re.search(r"<html[\s>]", source, re.I) and not re.search(r"</html\s*>", source, re.I):
+    if _HTML_OPEN.search(source) and not _HTML_CLOSE.search(source):
         layout.problems.append("HTML ends early (no </html>): read what is there")
     return layout

@@ -87,7 +87,10 @@ class TextBuffer:
         return "".join(self.parts)
 
 
-_WS_RUN = re.compile(r"[^\S\n]*\n\s*|[^\S\n]+")
+# Whitespace runs that squeeze changes: every run but a lone space inside the text (which stays as it is)
+_WS_CHANGED = re.compile(r"[^\S\n]*\n\s*|[^\S\n]{2,}|[^\S \n]|\A | \Z")
+_NEWLINE_RUN = re.compile(r"[^\S\n]*\n\s*")
+_SPACE_RUN = re.compile(r"[^\S\n]{2,}|[^\S \n]")
 
 
 class _OffsetMap:
@@ -116,28 +119,34 @@ def squeeze(piece: Rendered, *, single_line: bool = False) -> Rendered:
     """Collapse whitespace (runs with a newline -> one newline, others -> one space), strip the ends,
     and move link spans and marks along. `single_line` turns newlines into spaces too."""
     text = piece.text.replace("\xa0", " ")
+    if not piece.links and not piece.marks:  # nothing to move: two substitutions in C do it
+        return Rendered(_SPACE_RUN.sub(" ", _NEWLINE_RUN.sub(" " if single_line else "\n", text.strip())))
     out: list[str] = []
     size = 0
     mapping = _OffsetMap()
     pos = 0
-    for match in _WS_RUN.finditer(text):
-        if match.group() == " " and 0 < match.start() < len(text) - 1:
-            continue  # a single space stays: part of the copied stretch
-        if match.start() > pos:
+    length = len(text)
+    for match in _WS_CHANGED.finditer(text):
+        start, end = match.span()
+        if start > pos:
             mapping.add(pos, size, None)
-            out.append(text[pos : match.start()])
-            size += match.start() - pos
-        at_edge = match.start() == 0 or match.end() == len(text)
-        replacement = "" if at_edge else (" " if single_line or "\n" not in match.group() else "\n")
-        mapping.add(match.start(), size, len(replacement))
+            out.append(text[pos:start])
+            size += start - pos
+        if start == 0 or end == length:
+            replacement = ""
+        elif single_line or "\n" not in match.group():
+            replacement = " "
+        else:
+            replacement = "\n"
+        mapping.add(start, size, len(replacement))
         out.append(replacement)
         size += len(replacement)
-        pos = match.end()
-    if pos < len(text):
+        pos = end
+    if pos < length:
         mapping.add(pos, size, None)
         out.append(text[pos:])
     result = "".join(out)
-    mapping.add(len(text), len(result), 0)
+    mapping.add(length, len(result), 0)
     links = []
     for begin, end, target in piece.links:
         new_begin, new_end = mapping(begin), mapping(end)
@@ -232,11 +241,14 @@ class Layout:
         return tuple(seen[offset] for offset in sorted(seen))
 
 
+_NEWLINE = re.compile("\n")
+
+
 class LineIndex:
     """Offsets in a source string -> (1-based line, 0-based column)."""
 
     def __init__(self, source: str) -> None:
-        self.starts = [0] + [m.end() for m in re.finditer("\n", source)]
+        self.starts = [0] + [m.end() for m in _NEWLINE.finditer(source)]
 
     def __call__(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.starts, offset) - 1
@@ -246,7 +258,7 @@ class LineIndex:
 def line_anchors(text: str) -> Iterable[SourceAnchor]:
     """One anchor per line of a text that is its own source."""
     yield SourceAnchor(0, 1, 0)
-    for number, match in enumerate(re.finditer("\n", text), start=2):
+    for number, match in enumerate(_NEWLINE.finditer(text), start=2):
         if match.end() < len(text):
             yield SourceAnchor(match.end(), number, 0)
 

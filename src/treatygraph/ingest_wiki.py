@@ -58,7 +58,6 @@ def check_markup_budget(source: str, max_depth: int) -> int:
     depth = {"{{": 0, "[[": 0, "<!--": 0}
     deepest = 0
     open_tags: dict[str, int] = {}
-    lines = LineIndex(source)
     for match in _MARKUP.finditer(source):
         token = match.group()
         if token in ("{{", "[["):
@@ -66,7 +65,7 @@ def check_markup_budget(source: str, max_depth: int) -> int:
             deepest = max(deepest, depth["{{"])
             if depth[token] > max_depth:
                 kind = "templates" if token == "{{" else "links"
-                line = lines(match.start())[0]
+                line = LineIndex(source)(match.start())[0]
                 raise Unreadable(
                     f"{kind} nested deeper than {max_depth} (or '{token}' left open); "
                     f"raise the limit with --max-template-depth",
@@ -215,7 +214,7 @@ def _flag_true(template: Template, *names: str) -> bool:
 def format_date(year: str, month: str = "", day: str = "", *, day_first: bool) -> str | None:
     """The date as "1918", "March 1918", "3 March 1918" or "March 3, 1918"; None if the parts are not a date."""
     year, month, day = year.strip(), month.strip(), day.strip()
-    if not re.fullmatch(r"\d{1,4}", year):
+    if not _YEAR_DIGITS.fullmatch(year):
         return None
     if not month:
         return year
@@ -230,6 +229,7 @@ def format_date(year: str, month: str = "", day: str = "", *, day_first: bool) -
     return f"{int(day)} {name} {year}" if day_first else f"{name} {int(day)}, {year}"
 
 
+_YEAR_DIGITS = re.compile(r"\d{1,4}")
 _ISO_DATE = re.compile(r"(\d{1,4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 
 
@@ -330,9 +330,9 @@ class WikiRenderer:
             out.write("\n")
 
     def template(self, template: Template, out: TextBuffer) -> None:
-        handler = self.templates.get(template_name(template))
+        name = template_name(template)
+        handler = self.templates.get(name)
         if handler is None:
-            name = template_name(template)
             if name.startswith("lang-"):
                 self._lang_named(name[5:], template, out, positional(template)[:1])
             return  # unknown templates (citations, notes, maintenance, coordinates...) show nothing
@@ -528,6 +528,9 @@ def is_infobox(node: Node) -> bool:
 # ---------------------------------------------------------------- body
 
 
+_BLANK_LINES = re.compile(r"\n[^\S\n]*\n\s*")
+
+
 @dataclass
 class _Body:
     """Splits rendered top-level nodes into blocks (headings, paragraphs, list items)."""
@@ -563,7 +566,7 @@ class _Body:
 
     def text(self, text: str, offset: int) -> None:
         pos = 0
-        for gap in re.finditer(r"\n[^\S\n]*\n\s*", text):
+        for gap in _BLANK_LINES.finditer(text):
             self.add_text(text[pos : gap.start()], offset + pos)
             self.flush()
             pos = gap.end()
@@ -596,12 +599,13 @@ class _Body:
             self.flush()
 
 
-def _with_offsets(code: Wikicode) -> Iterable[tuple[Node, int]]:
-    """Top-level nodes and their offsets in the source (str(code) is the source, node by node)."""
+def _with_offsets(code: Wikicode) -> Iterable[tuple[Node, int, int]]:
+    """Top-level nodes with their offsets and lengths in the source (str(code) is the source, node by node)."""
     offset = 0
     for node in code.nodes:
-        yield node, offset
-        offset += len(str(node))
+        length = len(node.value) if isinstance(node, Text) else len(str(node))
+        yield node, offset, length
+        offset += length
 
 
 def _first_bold(code: Wikicode, renderer: WikiRenderer) -> str | None:
@@ -615,8 +619,10 @@ def _first_bold(code: Wikicode, renderer: WikiRenderer) -> str | None:
     return None
 
 
-def _add_infobox(layout: Layout, template: Template, offset: int, renderer: WikiRenderer, lines: LineIndex) -> None:
-    source = str(template)
+def _add_infobox(
+    layout: Layout, template: Template, source: str, offset: int, renderer: WikiRenderer, lines: LineIndex
+) -> None:
+    """`source` is the template's own source text, which starts at `offset` in the page's."""
     cursor = 0
     for param in template.params:
         raw = str(param)
@@ -633,17 +639,21 @@ def _add_infobox(layout: Layout, template: Template, offset: int, renderer: Wiki
         layout.add_field(key, label_for(key), out.rendered(), lines(where_offset))
 
 
+_BRACES = re.compile(r"\{\{|\}\}")
+_RENDERER = WikiRenderer()  # it keeps no state between calls: one for every page
+
+
 def read_wikitext(source: str, limits: IngestLimits) -> Layout:
     deepest = check_markup_budget(source, limits.max_template_depth)
     try:
         code = mwparserfromhell.parse(source)
     except mwparserfromhell.parser.ParserError as err:
         raise Unreadable(f"wikitext parser failed: {err}") from None
-    renderer = WikiRenderer()
+    renderer = _RENDERER
     lines = LineIndex(source)
     layout = Layout()
-    nodes = list(_with_offsets(code))
-    infoboxes = [(node, offset) for node, offset in nodes if is_infobox(node)]
+    nodes = [(node, offset, length, is_infobox(node)) for node, offset, length in _with_offsets(code)]
+    infoboxes = [(node, offset, length) for node, offset, length, infobox in nodes if infobox]
     title = None
     if infoboxes:
         assert isinstance(infoboxes[0][0], Template)
@@ -651,12 +661,12 @@ def read_wikitext(source: str, limits: IngestLimits) -> Layout:
     title = title or _first_bold(code, renderer)
     if title:
         layout.add_title(title, lines(infoboxes[0][1]) if infoboxes else None)
-    for template, offset in infoboxes:
+    for template, offset, length in infoboxes:
         assert isinstance(template, Template)
-        _add_infobox(layout, template, offset, renderer, lines)
+        _add_infobox(layout, template, source[offset : offset + length], offset, renderer, lines)
     body = _Body(layout, renderer, lines)
-    for node, offset in nodes:
-        if not is_infobox(node):
+    for node, offset, _length, infobox in nodes:
+        if not infobox:
             body.node(node, offset)
     body.flush()
     if deepest > PARSER_TEMPLATE_DEPTH:
@@ -676,7 +686,7 @@ def read_wikitext(source: str, limits: IngestLimits) -> Layout:
 def _unclosed_template(source: str) -> int | None:
     """Offset of the first "{{" that no "}}" closes (mwparserfromhell then leaves it as text), else None."""
     opened: list[int] = []
-    for match in re.finditer(r"\{\{|\}\}", source):
+    for match in _BRACES.finditer(source):
         if match.group() == "{{":
             opened.append(match.start())
         elif opened:

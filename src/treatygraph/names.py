@@ -15,6 +15,7 @@ KEYWORDS = (
     "|Armistice|Peace|Alliance|Concordat|Entente|Covenant|Settlement|Compact|Communiqué|Capitulation|Truce"
 )
 _ANY_KEYWORD = re.compile(rf"(?i)\b(?:{KEYWORDS})\b")
+_KEYWORD_INSIDE = re.compile(rf"(?i)(?:{KEYWORDS})")  # anywhere, even inside a word
 _KEYWORD_RE = re.compile(rf"^(?:{KEYWORDS})$")
 _KEYWORD_LOWER_RE = re.compile(rf"^(?:{KEYWORDS.lower()})$")
 # words that end the name of something that is not a treaty: "North Atlantic Treaty Organization", "Paris Peace Conference"
@@ -55,8 +56,11 @@ class NameMention:
     year: int | None = None  # a year the text attaches to the name
 
 
+_WORD_RE = re.compile(_WORD)
+
+
 def _is_cap(token: str) -> bool:
-    return bool(re.match(_WORD, token)) and token not in ("The",)
+    return bool(_WORD_RE.match(token)) and token not in ("The",)
 
 
 def _keyword_ok(words: list[str], index: int) -> bool:
@@ -95,16 +99,30 @@ _NAME_RE = re.compile(
 )
 
 
+_LEADING_FILLER = re.compile(r"(?:The|the|of|and|on|for|between|with|in|to|A|An)\s+")
+_TRAILING_FILLER = re.compile(r"(?:,|\s+(?:of|the|and|on|for|between|with|in|to|de|du|la|le|von|zu))$")
+_AND_THE = re.compile(r"\s+and\s+(?:the\s+)?")
+_ENDS_WITH_KEYWORD = re.compile(rf"\b(?:{KEYWORDS})$")
+_COMMA_PIECE = re.compile(r"[^,\s][^,]*")
+_COMMA_LIST_TAIL = re.compile(r",\s+(?:and\s+)?\S+(?:\s+\S+)*$")
+_YEAR_AFTER = re.compile(r"\s*(?:\((\d{4})\)|,\s*(\d{4})\b(?!\s*[-–]\d)|\s+of\s+(\d{4})\b)")
+_YEAR_BEFORE = re.compile(r"\b(\d{4})\s+$")
+_ARTICLE_YEAR_BEFORE = re.compile(r"(?:the|a|an)\s+\d{4}\s+$", re.I)
+_YEAR_IN_PARENTHESES = re.compile(r"\s*\((\d{4})\)\s*$")
+_FOOTNOTE = re.compile(r"\[[^\]]{0,20}\]")
+_INVERTED = re.compile(rf"(.+?),\s+((?:{KEYWORDS})(?:\s+of)?)")
+
+
 def _trim(text: str, begin: int, end: int) -> tuple[int, int]:
     """Drop leading "The"/connectors and trailing connectors or commas from a candidate span."""
     changed = True
     while changed and begin < end:
         changed = False
-        head = re.match(r"(?:The|the|of|and|on|for|between|with|in|to|A|An)\s+", text[begin:end])
+        head = _LEADING_FILLER.match(text[begin:end])
         if head:
             begin += head.end()
             changed = True
-        tail = re.search(r"(?:,|\s+(?:of|the|and|on|for|between|with|in|to|de|du|la|le|von|zu))$", text[begin:end])
+        tail = _TRAILING_FILLER.search(text[begin:end])
         if tail:
             end = begin + tail.start()
             changed = True
@@ -122,6 +140,8 @@ def _find_treaty_names(text: str) -> tuple[NameMention, ...]:
         return ()
     mentions: list[NameMention] = []
     for match in _NAME_RE.finditer(text):
+        if not _KEYWORD_INSIDE.search(text, match.start(), match.end()):
+            continue  # every treaty name has a treaty word in it
         for begin, end in _split_candidate(text, match.start(), match.end()):
             for part_begin, part_end in _split_joined(text, *_trim(text, begin, end)):
                 name = text[part_begin:part_end]
@@ -134,11 +154,11 @@ def _find_treaty_names(text: str) -> tuple[NameMention, ...]:
 def _split_joined(text: str, begin: int, end: int) -> list[tuple[int, int]]:
     """ "the Northern Pact and the Lindholm Accord" is two names: split at "and" when the left part ends with a
     treaty word and the right part is a treaty name of its own (not "Treaty of Friendship and Alliance")."""
-    for match in re.finditer(r"\s+and\s+(?:the\s+)?", text[begin:end]):
+    for match in _AND_THE.finditer(text[begin:end]):
         left_end, right_begin = begin + match.start(), begin + match.end()
         left, right = text[begin:left_end], text[right_begin:end]
         if (
-            re.search(rf"\b(?:{KEYWORDS})$", left)
+            _ENDS_WITH_KEYWORD.search(left)
             and len(left.split()) >= 2
             and len(right.split()) >= 2
             and looks_like_treaty_name(right)
@@ -150,7 +170,7 @@ def _split_joined(text: str, begin: int, end: int) -> list[tuple[int, int]]:
 def _split_candidate(text: str, begin: int, end: int) -> list[tuple[int, int]]:
     """Commas join the parts of one long official name ("Treaty of Peace, Friendship, and Commerce") but also
     separate list items ("the Treaty of Versailles, Germany, ..."): keep a comma only inside a keyword-led name."""
-    pieces = [(m.start() + begin, m.end() + begin) for m in re.finditer(r"[^,\s][^,]*", text[begin:end])]
+    pieces = [(m.start() + begin, m.end() + begin) for m in _COMMA_PIECE.finditer(text[begin:end])]
     if len(pieces) == 1:
         return [(begin, end)]
     first = text[pieces[0][0] : pieces[0][1]].strip()
@@ -159,17 +179,17 @@ def _split_candidate(text: str, begin: int, end: int) -> list[tuple[int, int]]:
         _KEYWORD_RE.match(w) and i + 1 < len(first_words) and first_words[i + 1] == "of"
         for i, w in enumerate(first_words)
     )
-    if led_by_keyword and re.search(r",\s+(?:and\s+)?\S+(?:\s+\S+)*$", text[begin:end]) and " and " in text[begin:end]:
+    if led_by_keyword and _COMMA_LIST_TAIL.search(text[begin:end]) and " and " in text[begin:end]:
         return [(begin, end)]
     return pieces
 
 
 def _attached_year(text: str, begin: int, end: int) -> int | None:
-    after = re.match(r"\s*(?:\((\d{4})\)|,\s*(\d{4})\b(?!\s*[-–]\d)|\s+of\s+(\d{4})\b)", text[end : end + 12])
+    after = _YEAR_AFTER.match(text[end : end + 12])
     if after:
         return int(next(g for g in after.groups() if g))
-    before = re.search(r"\b(\d{4})\s+$", text[max(0, begin - 6) : begin])
-    if before and re.search(r"(?:the|a|an)\s+\d{4}\s+$", text[max(0, begin - 12) : begin], re.I):
+    before = _YEAR_BEFORE.search(text[max(0, begin - 6) : begin])
+    if before and _ARTICLE_YEAR_BEFORE.search(text[max(0, begin - 12) : begin]):
         return int(before.group(1))
     return None
 
@@ -178,17 +198,17 @@ def _attached_year(text: str, begin: int, end: int) -> int | None:
 def clean_name(name: str) -> tuple[str, int | None]:
     """ "Treaty of Rapallo (1922)" -> ("Treaty of Rapallo", 1922); footnote markers and quotes dropped."""
     year = None
-    match = re.search(r"\s*\((\d{4})\)\s*$", name)
+    match = _YEAR_IN_PARENTHESES.search(name)
     if match:
         year = int(match.group(1))
         name = name[: match.start()]
-    name = re.sub(r"\[[^\]]{0,20}\]", "", name)
+    name = _FOOTNOTE.sub("", name)
     return name.strip(" \"'“”‘’.,;:"), year
 
 
 def invert_heading(name: str) -> str | None:
     """Encyclopedia headings put the place first: "Sèvres, Treaty of" -> "Treaty of Sèvres"."""
-    match = re.fullmatch(rf"(.+?),\s+((?:{KEYWORDS})(?:\s+of)?)", name.strip())
+    match = _INVERTED.fullmatch(name.strip())
     if not match:
         return None
     return f"{match.group(2)} {match.group(1)}"
@@ -316,11 +336,17 @@ def _labelled_item(item: str) -> tuple[str, str | None]:
     return item, script_language(item)
 
 
+_NOT_A_NAME = re.compile(r"\d{3,}|\[|\bsee\b|https?:")
+_NOT_A_NAME_START = re.compile(
+    r"^(?:or|also|formerly|officially|since|born|died|lit\.|literally|c\.|ca\.|from|until)\b", re.I
+)
+
+
 def _plausible_name(name: str) -> bool:
     name = name.strip()
-    if not name or len(name) > 200 or re.search(r"\d{3,}|\[|\bsee\b|https?:", name):
+    if not name or len(name) > 200 or _NOT_A_NAME.search(name):
         return False
-    if re.match(r"^(?:or|also|formerly|officially|since|born|died|lit\.|literally|c\.|ca\.|from|until)\b", name, re.I):
+    if _NOT_A_NAME_START.match(name):
         return False
     if name.isascii():
         words = name.split()

@@ -18,6 +18,9 @@ ABBREVIATIONS = frozenset(
 _BOUNDARY = re.compile(r"[.!?](?:[\"'’”)\]]*)(?:\[\d+\]|\[[a-z]\]|\[citation needed\])*(?=\s+[\"'“(]?[A-Z0-9À-ÖØ-Þ])")
 
 
+_LINE = re.compile(r"[^\n]+")
+
+
 @dataclass(frozen=True)
 class Sentence:
     begin: int
@@ -53,7 +56,7 @@ def _split_line(text: str, begin: int, end: int) -> list[tuple[int, int]]:
 def split_sentences(text: str) -> list[Sentence]:
     """Sentences in text order, stripped of surrounding whitespace; never empty, never outside the text."""
     sentences: list[Sentence] = []
-    for line in re.finditer(r"[^\n]+", text):
+    for line in _LINE.finditer(text):
         for begin, end in _split_line(text, line.start(), line.end()):
             while begin < end and text[begin].isspace():
                 begin += 1
