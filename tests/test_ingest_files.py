@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from test_ingest_wiki import assert_consistent
 
+from treatygraph import ingest
 from treatygraph.ingest import IngestLimits, discover, format_of, ingest_file
+from treatygraph.ingest_text import Unreadable
 from treatygraph.types import IngestError, TreatygraphError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
@@ -177,6 +179,17 @@ def test_file_over_the_size_limit_is_rejected(tmp_path: Path) -> None:
     err = ingest_error(path, tmp_path, IngestLimits(max_bytes=1000))
     assert "1,000 bytes" in err.reason and "max-bytes" in err.reason
     assert len(ingest_file(path, tmp_path, IngestLimits(max_bytes=1200)).text) == 1200
+
+
+def test_a_file_longer_than_its_stated_size_is_read_up_to_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reader asks for the size the file says it has; one that grew since (or a pipe, of size 0) is read on."""
+    path = write(tmp_path, "grown.txt", b"x" * 50 + b"y" * 50)
+    monkeypatch.setattr(ingest.os, "fstat", lambda _fd: os.stat_result((0,) * 6 + (10,) + (0,) * 3))
+    assert ingest.read_bytes(path, IngestLimits(max_bytes=100)) == b"x" * 50 + b"y" * 50
+    with pytest.raises(Unreadable):
+        ingest.read_bytes(path, IngestLimits(max_bytes=99))
 
 
 @pytest.mark.skipif(os.name != "posix", reason="permissions are POSIX")

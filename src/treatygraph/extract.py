@@ -124,8 +124,6 @@ class Context:
     anaphor: re.Pattern[str] = ANAPHOR
     _treaty_refs: dict[tuple[object, ...], list[tuple[int, str]]] = field(default_factory=dict)
     _name_index: dict[str, str] = field(default_factory=dict)  # name key -> treaty key
-    # (sentence begin, anaphor pattern) -> where "the treaty" / "it" stand (they do not depend on the names)
-    _anaphors: dict[tuple[int, str], tuple[int, ...]] = field(default_factory=dict)
     _word_sentences: dict[str, frozenset[int]] = field(default_factory=dict)  # see cued()
     _begins: list[int] = field(default_factory=list)  # where each sentence begins
     # (facts seen, subject ref, its year): facts are only appended, so the year holds until either changes
@@ -230,24 +228,10 @@ class Context:
                 found.append((lo + match.start(), self.last_other))
         if _inverted_heading(text):
             found.append((lo, SUBJECT))
-        for start in self._anaphors_in(sentence):
+        for start in _anaphors_in(self.anaphor, text):
             if not any(b <= start < e for b, e in named_spans):
                 found.append((lo + start, SUBJECT))
         return sorted(found)
-
-    def _anaphors_in(self, sentence: Sentence) -> tuple[int, ...]:
-        """Where "the treaty", "this pact", "it" stand in a sentence, but not "the earlier treaty"."""
-        key = (sentence.begin, self.anaphor.pattern)
-        starts = self._anaphors.get(key)
-        if starts is None:
-            text = sentence.text
-            earlier = EARLIER_ANAPHOR.in_text(text)
-            starts = self._anaphors[key] = tuple(
-                match.start()
-                for match in self.anaphor.finditer(text)
-                if not (earlier and EARLIER_ANAPHOR.pattern.match(text, max(0, match.start() - 12)))
-            )
-        return starts
 
     def _known_plain_names(self, text: str) -> Iterator[tuple[int, str, int]]:
         """Names the article gave a treaty that carry no treaty word ("INF", "SORT", "New START")."""
@@ -309,6 +293,17 @@ class Context:
 
     def emit(self, fact: Fact) -> None:
         self.facts.append(fact)
+
+
+@lru_cache(maxsize=16384)
+def _anaphors_in(anaphor: re.Pattern[str], text: str) -> tuple[int, ...]:
+    """Where "the treaty", "this pact", "it" stand in a sentence, but not "the earlier treaty"."""
+    earlier = EARLIER_ANAPHOR.in_text(text)
+    return tuple(
+        match.start()
+        for match in anaphor.finditer(text)
+        if not (earlier and EARLIER_ANAPHOR.pattern.match(text, max(0, match.start() - 12)))
+    )
 
 
 _TRAILING_LOWER_WORDS = re.compile(r"(?:\s+[a-z]+)+$")
@@ -936,22 +931,32 @@ def _agents(ctx: Context, text: str, offset: int, strict: bool = False) -> list[
     before it ("Admiral Lord Gambier"), or a full personal name stands in the same list ("Keying, Yilibu, and
     Niu Jian"). With `strict`, the whole text must be a list of names: one item that is neither a name nor a
     plain description ("the lawyer ...") voids the list, so a clause is never mistaken for one."""
-    text, offset = _expand_coalitions(text, offset)
+    found = _agents_in(text, strict, ctx.gazetteer, ctx.subject_year)
+    if not offset:
+        return list(found)
+    return [AgentName(a.surface, a.begin + offset, a.end + offset, a.kind, a.link) for a in found]
+
+
+@lru_cache(maxsize=16384)
+def _agents_in(text: str, strict: bool, gazetteer: Gazetteer, year: int | None) -> tuple[AgentName, ...]:
+    """_agents at offset 0: a pure function of the text, the gazetteer and the year, and the same lists
+    (an infobox's "Kingdom of Portugal") recur from article to article."""
+    text, _ = _expand_coalitions(text, 0)
     if strict and (_BRACKET_OR_QUOTE.search(text) or find_treaty_names(text)):
-        return []
+        return ()
     agents = []
-    known = [(b, e) for b, e, _ in ctx.gazetteer.find_in(text)]
+    known = [(b, e) for b, e, _ in gazetteer.find_in(text)]
     for begin, end in split_list(text, keep=known):
         item = text[begin:end]
-        agent = classify(item, offset + begin, ctx.gazetteer, ctx.subject_year)
-        if agent and strict and _WORD_CHAR.search(text, agent.end - offset, end):
-            return []  # "brought NATO into existence": a name inside a phrase, not a list of names
+        agent = classify(item, begin, gazetteer, year)
+        if agent and strict and _WORD_CHAR.search(text, agent.end, end):
+            return ()  # "brought NATO into existence": a name inside a phrase, not a list of names
         if agent:
             agents.append((agent, item))
         elif strict and _CAPITALISED_WORD.search(item) and not _describes_a_role(item):
-            return []
+            return ()
     full_names = any(a.kind == "person" and " " in a.surface for a, _ in agents)
-    return [a for a, item in agents if a.kind != "person" or _certain_person(ctx, a, item, full_names)]
+    return tuple(a for a, item in agents if a.kind != "person" or _certain_person(a, item, full_names))
 
 
 def _describes_a_role(item: str) -> bool:
@@ -959,7 +964,7 @@ def _describes_a_role(item: str) -> bool:
     return bool(_DETERMINER.match(item)) or any(w.lower() in ROLE_NOUNS for w in item.split())
 
 
-def _certain_person(ctx: Context, agent: AgentName, item: str, full_names: bool) -> bool:
+def _certain_person(agent: AgentName, item: str, full_names: bool) -> bool:
     if " " in agent.surface or full_names or agent.link.entry is not None:
         return True
     return item.strip() != agent.surface  # a title or role stood before the name

@@ -56,9 +56,12 @@ class Link:
 @lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
     """Case-, accent- and punctuation-insensitive key; a leading "the" is ignored."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = text.replace("’", "'").replace("–", "-").replace("—", "-")
+    if name.isascii():  # nothing to decompose, no accents, no typographic quotes or dashes
+        text = name.lower()
+    else:
+        text = unicodedata.normalize("NFKD", name)
+        text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+        text = text.replace("’", "'").replace("–", "-").replace("—", "-")
     text = _DOTS_AND_SPACES.sub(" ", text).strip(" ,;:")
     return text[4:] if text.startswith("the ") else text
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .types import InfoboxField, LinkHint, SourceAnchor
@@ -93,71 +93,53 @@ _NEWLINE_RUN = re.compile(r"[^\S\n]*\n\s*")
 _SPACE_RUN = re.compile(r"[^\S\n]{2,}|[^\S \n]")
 
 
-class _OffsetMap:
-    """Piecewise map from offsets in an original string to offsets in its squeezed copy."""
+def _offset_map(text: str, size: int) -> Callable[[int], int]:
+    """Offsets in `text` -> offsets in its squeezed copy (`size` long): an offset between changed whitespace
+    runs moves back by what the runs before it lost; one inside a run goes into the run's replacement."""
+    starts: list[int] = []
+    ends: list[int] = []
+    kept: list[int] = []  # the replacement's length: "" at the ends, else one character
+    lost: list[int] = []  # characters the runs before this one lost
+    total = 0
+    length = len(text)
+    for match in _WS_CHANGED.finditer(text):
+        start, end = match.span()
+        width = 0 if start == 0 or end == length else 1
+        starts.append(start)
+        ends.append(end)
+        kept.append(width)
+        lost.append(total)
+        total += end - start - width
 
-    def __init__(self) -> None:
-        self.old: list[int] = []
-        self.new: list[int] = []
-        self.width: list[int | None] = []  # None: copied 1:1; else length of the replacement
-
-    def add(self, old: int, new: int, width: int | None) -> None:
-        self.old.append(old)
-        self.new.append(new)
-        self.width.append(width)
-
-    def __call__(self, offset: int) -> int:
-        i = bisect.bisect_right(self.old, offset) - 1
+    def where(offset: int) -> int:
+        i = bisect.bisect_right(starts, offset) - 1
         if i < 0:
-            return 0
-        delta = offset - self.old[i]
-        width = self.width[i]
-        return self.new[i] + (delta if width is None else min(delta, width))
+            return min(max(offset, 0), size)
+        if offset < ends[i]:
+            return starts[i] - lost[i] + min(offset - starts[i], kept[i])
+        return min(offset - lost[i] - (ends[i] - starts[i] - kept[i]), size)
+
+    return where
 
 
 def squeeze(piece: Rendered, *, single_line: bool = False) -> Rendered:
     """Collapse whitespace (runs with a newline -> one newline, others -> one space), strip the ends,
     and move link spans and marks along. `single_line` turns newlines into spaces too."""
     text = piece.text.replace("\xa0", " ")
-    if not piece.links and not piece.marks:  # nothing to move: two substitutions in C do it
-        return Rendered(_SPACE_RUN.sub(" ", _NEWLINE_RUN.sub(" " if single_line else "\n", text.strip())))
-    out: list[str] = []
-    size = 0
-    mapping = _OffsetMap()
-    pos = 0
-    length = len(text)
-    for match in _WS_CHANGED.finditer(text):
-        start, end = match.span()
-        if start > pos:
-            mapping.add(pos, size, None)
-            out.append(text[pos:start])
-            size += start - pos
-        if start == 0 or end == length:
-            replacement = ""
-        elif single_line or "\n" not in match.group():
-            replacement = " "
-        else:
-            replacement = "\n"
-        mapping.add(start, size, len(replacement))
-        out.append(replacement)
-        size += len(replacement)
-        pos = end
-    if pos < length:
-        mapping.add(pos, size, None)
-        out.append(text[pos:])
-    result = "".join(out)
-    mapping.add(length, len(result), 0)
+    result = _SPACE_RUN.sub(" ", _NEWLINE_RUN.sub(" " if single_line else "\n", text.strip()))
+    if not piece.links and not piece.marks:
+        return Rendered(result)
+    where = _offset_map(text, len(result))
     links = []
     for begin, end, target in piece.links:
-        new_begin, new_end = mapping(begin), mapping(end)
+        new_begin, new_end = where(begin), where(end)
         while new_begin < new_end and result[new_begin].isspace():
             new_begin += 1
         while new_end > new_begin and result[new_end - 1].isspace():
             new_end -= 1
         if new_begin < new_end:
             links.append((new_begin, new_end, target))
-    marks = tuple((min(mapping(offset), len(result)), line, col) for offset, line, col in piece.marks)
-    return Rendered(result, tuple(links), marks)
+    return Rendered(result, tuple(links), tuple((where(offset), line, col) for offset, line, col in piece.marks))
 
 
 @dataclass

@@ -19,6 +19,7 @@ _BOUNDARY = re.compile(r"[.!?](?:[\"'’”)\]]*)(?:\[\d+\]|\[[a-z]\]|\[citation
 
 
 _LINE = re.compile(r"[^\n]+")
+_STOP = re.compile(r"[.!?]")
 
 
 @dataclass(frozen=True)
@@ -57,11 +58,13 @@ def split_sentences(text: str) -> list[Sentence]:
     """Sentences in text order, stripped of surrounding whitespace; never empty, never outside the text."""
     sentences: list[Sentence] = []
     for line in _LINE.finditer(text):
-        for begin, end in _split_line(text, line.start(), line.end()):
-            while begin < end and text[begin].isspace():
-                begin += 1
-            while end > begin and text[end - 1].isspace():
-                end -= 1
-            if begin < end:
-                sentences.append(Sentence(begin, end, text[begin:end]))
+        start, stop = line.span()
+        # a line without . ! or ? (a title, an infobox row) is one sentence
+        spans = _split_line(text, start, stop) if _STOP.search(text, start, stop) else ((start, stop),)
+        for begin, end in spans:
+            piece = text[begin:end]
+            stripped = piece.strip()
+            if stripped:
+                begin += len(piece) - len(piece.lstrip())
+                sentences.append(Sentence(begin, begin + len(stripped), stripped))
     return sentences
