@@ -17,6 +17,7 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
+from treatygraph import pipeline
 from treatygraph.fastvalidate import not_exists_as_minus, validate_store
 from treatygraph.graph import article_iri, build_graph
 from treatygraph.ingest import IngestLimits, discover
@@ -149,6 +150,42 @@ def test_query_uses_the_store_and_answers_as_the_file_does(built: Path) -> None:
         found = run_query_on_store(store, query, given)
         assert found.vars == expected.vars, query.name
         assert sorted(map(repr, found.rows)) == sorted(map(repr, expected.rows)), query.name
+
+
+def test_a_store_loaded_while_writing_equals_one_loaded_after(
+    corpus: Path, built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "BACKGROUND_LOAD_FROM", 0)
+    out = tmp_path / "out"
+    result = build(corpus, out, BuildOptions(workers=1))
+    assert "store_loading" in result.timings  # it did load in the background
+    assert set(ox.Store.read_only(str(out / "store"))) == set(ox.Store.read_only(str(built / "store")))
+    assert (out / "validation.txt").read_bytes() == (built / "validation.txt").read_bytes()
+    assert store_for_graph(out / "treatygraph.ttl") == out / "store"
+
+
+def test_a_failed_build_stops_the_background_load_and_leaves_no_store_folder(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "BACKGROUND_LOAD_FROM", 0)
+    loads: list[pipeline.GrowingLoad] = []
+    start = pipeline._start_loading
+
+    def remembered(*args: object) -> pipeline.GrowingLoad | None:
+        loading = start(*args)  # type: ignore[arg-type]
+        loads.append(loading)  # type: ignore[arg-type]
+        return loading
+
+    def broken(job: object) -> object:
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(pipeline, "_start_loading", remembered)
+    monkeypatch.setattr(pipeline, "write_one", broken)
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="disk gone"):
+        build(corpus, out, BuildOptions(workers=1))
+    assert loads and loads[0] is not None and not loads[0].process.is_alive()
+    assert not list(out.glob(".store-*")) and not (out / "store").exists()
 
 
 def test_a_changed_graph_file_is_no_longer_served_from_the_store(built: Path, tmp_path: Path) -> None:

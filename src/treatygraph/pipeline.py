@@ -68,6 +68,7 @@ from .ontology import ONTOLOGY_FILE, shape_files
 from .rdftext import DEFAULT_PREFIXES, RDF_TYPE_NT, TurtleWriter, nt_line, nt_term, nt_triple, prefix_header
 from .store import source_signature as st_source_signature
 from .store import store_for_graph as st_store_for_graph
+from .storeload import GrowingLoad
 from .types import (
     AgentFact,
     ArticleFacts,
@@ -83,6 +84,7 @@ from .vocab import DEFAULT_BASE, TG
 
 OUTPUT_MODE = 0o644  # outputs are for everyone to read (atomic temporary files start as 0600)
 PARALLEL_FROM = 50  # fewer articles than this are not worth starting worker processes for
+BACKGROUND_LOAD_FROM = 1000  # fewer than this: the store loads in a second or two, after writing
 STORE_DIR = "store"
 CACHE_DIR = ".cache"
 OUTPUT_FORMAT = "3"
@@ -442,6 +444,7 @@ def build(root: Path, out: Path, options: BuildOptions = BuildOptions()) -> Buil
     _check_writable(out)
     _remove_leftovers(out)
     timings: dict[str, float] = {}
+    cpu = _CpuClock()
     clock = time.perf_counter()
     state_file = out / CACHE_DIR / "state.pkl"
     settings = settings_of(options.base, options.reason, _settings(options.limits), OUTPUT_FORMAT, _model_hash())
@@ -457,6 +460,7 @@ def build(root: Path, out: Path, options: BuildOptions = BuildOptions()) -> Buil
         elif digest.report.status == "empty":  # read, but about no treaty: say which article
             sys.stderr.write(f"treatygraph: {digest.report.path}: no treaty found in the article\n")
     timings["extract"] = time.perf_counter() - clock
+    cpu.lap("extract")
     cache = ArticleCache(out / CACHE_DIR / "facts")
     cache.keep_only(d.key for d in digests if d.key is not None)
 
@@ -464,20 +468,39 @@ def build(root: Path, out: Path, options: BuildOptions = BuildOptions()) -> Buil
     resolution = resolve_mentions((m for d in digests for m in d.mentions), options.base)
     redundant = frozenset(redundant_dates(_date_values(digests, resolution)))
     timings["resolve"] = time.perf_counter() - clock
+    cpu.lap("resolve")
 
     outputs_cache = ArticleCache(out / CACHE_DIR / "out")
     written = _Outputs(out, options)
-    with written:
-        clock = time.perf_counter()
-        plan = _plan_writes(digests, resolution, redundant, options, previous, current, outputs_cache)
-        _write_articles(plan, resolution, redundant, cache, outputs_cache, options, written)
-        timings["write"] = time.perf_counter() - clock
-        clock = time.perf_counter()
-        written.finish_inferred()
-        timings["finish"] = time.perf_counter() - clock
-    update = plan.store_update(outputs_cache, previous) if store_was_current else None
-    conforms, validation_seconds, store_seconds = _store_and_validate(out, options, written, update, previous, current)
+    loading: GrowingLoad | None = None
+    try:
+        with written:
+            clock = time.perf_counter()
+            plan = _plan_writes(digests, resolution, redundant, options, previous, current, outputs_cache)
+            in_place = store_was_current and plan.few_changes()
+            loading = _start_loading(out, options, written, plan.paths, in_place)
+            _write_articles(plan, resolution, redundant, cache, outputs_cache, options, written)
+            if loading is not None:
+                loading.written(written.flush_graph())
+            timings["write"] = time.perf_counter() - clock
+            cpu.lap("write")
+            clock = time.perf_counter()
+            written.finish_inferred()
+            timings["finish"] = time.perf_counter() - clock
+            cpu.lap("finish")
+        update = plan.store_update(outputs_cache, previous) if store_was_current and loading is None else None
+        conforms, validation_seconds, store_seconds = _store_and_validate(
+            out, options, written, update, previous, current, loading
+        )
+    except BaseException:
+        if loading is not None:
+            loading.abort()
+            shutil.rmtree(loading.location, ignore_errors=True)
+        raise
     timings["store"], timings["validate"] = store_seconds, validation_seconds
+    if loading is not None:
+        timings["store_loading"] = loading.seconds  # in the background, while the articles were written
+    cpu.lap("store+validate")
     outputs_cache.keep_only(current.signatures.values())
     if options.store and STORE_DIR in written.outputs:
         current.graph_signature = st_source_signature(out / "treatygraph.ttl")
@@ -500,9 +523,32 @@ def build(root: Path, out: Path, options: BuildOptions = BuildOptions()) -> Buil
     written.outputs["report"] = str(out / "report.json")
     # how this run went (seconds per stage, articles read from the cache): beside the cache, so that the
     # outputs stay byte-identical from run to run
-    stats = {"timings": {stage: round(seconds, 3) for stage, seconds in timings.items()}, "cached_articles": cached}
+    cpu.lap("report")
+    stats = {
+        "timings": {stage: round(seconds, 3) for stage, seconds in timings.items()},
+        "cpu": cpu.laps,  # CPU seconds of this process and its workers, per stage (cores' worth of work)
+        "cached_articles": cached,
+    }
     atomic_write_text(out / CACHE_DIR / "last-build.json", json.dumps(stats) + "\n")
     return BuildResult(tuple(reports), summary, written.outputs, conforms, timings, cached)
+
+
+class _CpuClock:
+    """CPU seconds (user + system, this process and its finished workers) spent since the last lap."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self.last = self._now()
+
+    @staticmethod
+    def _now() -> float:
+        times = os.times()
+        return times.user + times.system + times.children_user + times.children_system
+
+    def lap(self, stage: str) -> None:
+        now = self._now()
+        self.laps[stage] = round(now - self.last, 3)
+        self.last = now
 
 
 def _report_line(report: ArticleReport) -> dict[str, Any]:
@@ -541,9 +587,13 @@ class _WritePlan:
     removed: set[str]  # articles of the last build that are gone or have no facts now
     kept_outputs: dict[str, ArticleOutput] = field(default_factory=dict)  # new outputs of changed articles
 
+    def few_changes(self) -> bool:
+        """Few enough articles changed or went for an update of the store in place to beat a fresh load."""
+        return len(self.changed) + len(self.removed) <= INCREMENTAL_STORE_SHARE * max(len(self.paths), 1)
+
     def store_update(self, outputs_cache: ArticleCache, previous: BuildState) -> _StoreUpdate | None:
         """What an up-to-date store must lose and gain, when few enough articles changed; None: rebuild it."""
-        if len(self.changed) + len(self.removed) > INCREMENTAL_STORE_SHARE * max(len(self.paths), 1):
+        if not self.few_changes():
             return None
         old = []
         for path in sorted((self.changed | self.removed) & previous.signatures.keys()):
@@ -723,6 +773,11 @@ class _Outputs:
             self.seeds_asserted.extend(article.seeds_asserted)
             self.seeds_inferred.extend(article.seeds_inferred)
 
+    def flush_graph(self) -> int:
+        """Flush the Turtle file (complete once every article is added); its length in bytes."""
+        self.ttl.flush()
+        return os.fstat(self.ttl.fileno()).st_size
+
     def _count(self, line: str) -> None:
         subject, predicate, rest = line.split(" ", 2)  # subjects and predicates are IRIs or blank nodes
         obj = rest[:-3]  # without " .\n"
@@ -810,6 +865,25 @@ def _remove_leftovers(out: Path) -> None:
 # ================================================================ store and validation
 
 
+def _start_loading(
+    out: Path, options: BuildOptions, written: _Outputs, written_paths: list[str], in_place: bool
+) -> GrowingLoad | None:
+    """A fresh store loaded from the Turtle as it is written, when the build needs one: it stores or
+    validates, and the store is not to be updated in place (`in_place`: it is current and few articles changed)."""
+    if in_place or not (options.store or options.validate) or len(written_paths) < BACKGROUND_LOAD_FROM:
+        return None
+    growing = GrowingLoad.path_of(written.ttl.fileno())
+    if growing is None:  # where the temporary file's name is unknown, the store is loaded after writing
+        return None
+    return GrowingLoad(growing, _new_store_folder(out), str(out / "treatygraph.ttl"))
+
+
+def _new_store_folder(out: Path) -> Path:
+    building = Path(tempfile.mkdtemp(prefix=".store-", dir=out))
+    building.chmod(0o777 & ~current_umask())  # mkdtemp makes 0700; the store is an output like the others
+    return building
+
+
 def _store_and_validate(
     out: Path,
     options: BuildOptions,
@@ -817,6 +891,7 @@ def _store_and_validate(
     update: _StoreUpdate | None,
     previous: BuildState,
     current: BuildState,
+    loading: GrowingLoad | None,
 ) -> tuple[bool | None, float, float]:
     """Bring OUT/store up to date (in place when few articles changed, else a fresh bulk load) and run
     the shapes: each article's own results (from its output), the pending ones confirmed on the store, and
@@ -830,7 +905,7 @@ def _store_and_validate(
         store_seconds = time.perf_counter() - clock
         conforms, seconds = _validated(oxstore, out, options, written, previous, current, touched)
         return conforms, seconds, store_seconds
-    return _fresh_store_and_validate(out, options, written, previous, current, clock)
+    return _fresh_store_and_validate(out, options, written, previous, current, clock, loading)
 
 
 def _store_matches(out: Path, previous: BuildState) -> bool:
@@ -909,16 +984,26 @@ def _referring_to(store: Any, nodes: set[str]) -> set[URIRef]:
 
 
 def _fresh_store_and_validate(
-    out: Path, options: BuildOptions, written: _Outputs, previous: BuildState, current: BuildState, clock: float
+    out: Path,
+    options: BuildOptions,
+    written: _Outputs,
+    previous: BuildState,
+    current: BuildState,
+    clock: float,
+    loading: GrowingLoad | None,
 ) -> tuple[bool | None, float, float]:
-    """Load the Turtle into a fresh pyoxigraph store (OUT/store) and run the shapes on it."""
+    """Load the Turtle into a fresh pyoxigraph store (OUT/store), or wait for the one loading in the
+    background, and run the shapes on it."""
     from . import store as st
 
     graph = out / "treatygraph.ttl"
-    building = Path(tempfile.mkdtemp(prefix=".store-", dir=out))
-    building.chmod(0o777 & ~current_umask())  # mkdtemp makes 0700; the store is an output like the others
+    building = loading.location if loading is not None else _new_store_folder(out)
     try:
-        oxstore = st.bulk_load_store(graph, building)
+        if loading is not None:
+            loading.wait()
+            oxstore = _open_store(building)
+        else:
+            oxstore = st.bulk_load_store(graph, building)
         store_seconds = time.perf_counter() - clock
         conforms, validation_seconds = _validated(oxstore, out, options, written, previous, current, None)
         del oxstore
