@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from .gazetteer import POLITY_TYPES, Gazetteer, Link
 
@@ -65,9 +64,9 @@ _NOT_NAMES = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class AgentName:
-    """A name found in a list, as written (`surface`) and where (`begin`, `end` in the text)."""
+class AgentName(NamedTuple):
+    """A name found in a list, as written (`surface`) and where (`begin`, `end` in the text). A named tuple:
+    made by the thousand, and a tuple is made in C."""
 
     surface: str
     begin: int
@@ -180,16 +179,21 @@ def polity_core(surface: str, gazetteer: Gazetteer) -> str | None:
 
 def classify(surface: str, begin: int, gazetteer: Gazetteer, year: int | None) -> AgentName | None:
     """Party (polity), organ, or person for one list item; None when it is neither for certain."""
-    found = _classified(surface, gazetteer, year)
-    if found is None:
+    reading = _reading(surface, gazetteer)
+    if reading is None:
         return None
-    name, offset, kind, link = found
+    name, offset, link = reading
+    kind: AgentKind = "person"
+    if link is None:  # a polity, linked at the treaty's year
+        link = gazetteer.lookup(name, year)
+        kind = "organ" if link.entry and link.entry.type == "organ" else "polity"
     return AgentName(name, begin + offset, begin + offset + len(name), kind, link)
 
 
 @lru_cache(maxsize=65536)
-def _classified(surface: str, gazetteer: Gazetteer, year: int | None) -> tuple[str, int, AgentKind, Link] | None:
-    """classify's answer with the name's offset in `surface`: the same items recur in list after list."""
+def _reading(surface: str, gazetteer: Gazetteer) -> tuple[str, int, Link | None] | None:
+    """The polity or person a list item names, its offset in `surface`, and a person's link (a polity's link
+    depends on the year). Memoized: the same items recur in list after list."""
     polity = polity_core(surface, gazetteer)
     person = person_core(surface)
     if person and gazetteer.knows(person) and not any(e.type == "person" for e in gazetteer.candidates(person)):
@@ -197,9 +201,7 @@ def _classified(surface: str, gazetteer: Gazetteer, year: int | None) -> tuple[s
     if polity and _NAME_FOLLOWS.match(surface[surface.find(polity) + len(polity) :]) and person:
         polity = None  # "U.S. President Ronald Reagan": the state names the office; the item is a person
     if polity:
-        link = gazetteer.lookup(polity, year)
-        kind: AgentKind = "organ" if link.entry and link.entry.type == "organ" else "polity"
-        return polity, max(surface.find(polity), 0), kind, link
+        return polity, max(surface.find(polity), 0), None
     if person:
         known = [e for e in gazetteer.candidates(person) if e.type == "person"]
         if known or gazetteer.knows(person) is False:
@@ -208,5 +210,5 @@ def _classified(surface: str, gazetteer: Gazetteer, year: int | None) -> tuple[s
                 link = Link(person, "linked", by_surname)
             else:
                 link = gazetteer.lookup(person, None) if known else Link(person, "unknown")
-            return person, max(surface.find(person), 0), "person", link
+            return person, max(surface.find(person), 0), link
     return None

@@ -65,8 +65,9 @@ def _anaphor_regex(words: str) -> re.Pattern[str]:
 
 
 class Cue:
-    """A compiled pattern with the words one of which every match of it contains: a text with none of them is
-    not scanned at all (a substring test costs a few percent of a regex scan, and most sentences have no cue)."""
+    """A compiled pattern with the words one of which every match of it contains as a whole word (a run of
+    word characters): a text with none of them is not scanned at all (a substring test costs a few percent of
+    a regex scan, and most sentences have no cue)."""
 
     __slots__ = ("pattern", "words")
 
@@ -89,6 +90,7 @@ class Cue:
 
 
 ANAPHOR = anaphor_pattern(GENERIC_NOUNS)
+_WORD_RUN = re.compile(r"\w+")
 EARLIER_ANAPHOR = Cue(
     r"\b[Tt]he\s+(?:earlier|former|previous|prior|original|older)\s+(?:treaty|pact|agreement|accord|convention)\b",
     ("earlier", "former", "previous", "prior", "original", "older"),
@@ -124,6 +126,7 @@ class Context:
     anaphor: re.Pattern[str] = ANAPHOR
     _treaty_refs: dict[tuple[object, ...], list[tuple[int, str]]] = field(default_factory=dict)
     _name_index: dict[str, str] = field(default_factory=dict)  # name key -> treaty key
+    _words: frozenset[str] | None = None  # the article's words (runs of word characters), see cued()
     _word_sentences: dict[str, frozenset[int]] = field(default_factory=dict)  # see cued()
     _begins: list[int] = field(default_factory=list)  # where each sentence begins
     # (facts seen, subject ref, its year): facts are only appended, so the year holds until either changes
@@ -239,8 +242,8 @@ class Context:
             for name in names:
                 if name not in text or looks_like_treaty_name(name) or not name.isascii() or len(name) < 3:
                     continue
-                for match in _plain_name_pattern(name).finditer(text):
-                    yield match.start(), key, len(name)
+                for start in _standalone(name, text):
+                    yield start, key, len(name)
 
     def _subject_like(self, mention: NameMention) -> str | None:
         """A name not seen before that is a subject name plus a common noun ("the Warsaw Pact alliance")."""
@@ -264,11 +267,15 @@ class Context:
         return key
 
     def cued(self, *cues: Cue) -> list[Sentence]:
-        """The prose sentences (from the lead on) in which one of the cues can match, in text order."""
+        """The prose sentences (from the lead on) in which one of the cues can match, in text order: those
+        that contain a cue word the article has as a whole word (an article has few of them)."""
+        if self._words is None:
+            self._words = frozenset(_WORD_RUN.findall(self.text))
         found: set[int] = set()
         for cue in cues:
             for word in cue.words:
-                found |= self._sentences_with(word)
+                if word in self._words:
+                    found |= self._sentences_with(word)
         return [self.sentences[i] for i in sorted(found) if i >= self.lead_index]
 
     def _sentences_with(self, word: str) -> frozenset[int]:
@@ -315,9 +322,22 @@ _NOT_WORD = re.compile(r"[^\w\s]")
 _NAME_FILLERS = re.compile(r"\b(?:the|of|and)\b")
 
 
-@lru_cache(maxsize=4096)
-def _plain_name_pattern(name: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
+def _standalone(name: str, text: str) -> Iterator[int]:
+    """Where `name` stands in `text` with no word character or hyphen on either side, left to right and not
+    overlapping (what `(?<![\\w-])NAME(?![\\w-])` finds, without compiling a pattern for every name)."""
+    at = text.find(name)
+    while at >= 0:
+        end = at + len(name)
+        if (at == 0 or not _joins(text[at - 1])) and (end == len(text) or not _joins(text[end])):
+            yield at
+            at = text.find(name, end)
+        else:
+            at = text.find(name, at + 1)
+
+
+def _joins(char: str) -> bool:
+    """A word character (as `\\w` has it) or a hyphen."""
+    return char.isalnum() or char in "_-"
 
 
 @lru_cache(maxsize=65536)
@@ -746,12 +766,13 @@ _DATE_PUNCTUATION = re.compile(r"[\s()\-–,]")
 SIGN_VERB = Cue(r"\b(?:signed|concluded|sealed)\b", ("signed", "concluded", "sealed"))
 FORCE_VERB = Cue(
     r"\b(?:came|come|comes|entered|enter|enters|went|go|goes)\s+into\s+(?:force|effect)\b|\btook\s+effect\b|\bbecame\s+effective\b",
-    ("force", "effect"),
+    ("force", "effect", "effective"),
 )
 END_VERB = Cue(
     r"\b(?:expired|expiration|expiry|lapsed|was\s+terminated|were\s+terminated|been\s+terminated|was\s+abrogated|was\s+denounced"
     r"|was\s+disbanded|was\s+dissolved|been\s+dissolved|declared\s+null\s+and\s+void|was\s+annulled|ceased\s+to\s+be\s+in\s+force)\b",
-    ("expir", "lapsed", "terminated", "abrogated", "denounced", "disbanded", "dissolved", "null", "ceased"),
+    ("expired", "expiration", "expiry", "lapsed", "terminated", "abrogated", "denounced", "disbanded", "dissolved")
+    + ("null", "annulled", "ceased"),
 )
 _RATIFICATION_STOP = re.compile(r"\b(?:ratified|ratification|and\s+(?:came|entered|was\s+ratified))\b|;")
 _OPENING_TIME = re.compile(r"(?:On|In|By)\s+")
@@ -1100,7 +1121,7 @@ _BETWEEN = Cue(
 )
 _WHO_SIGNED = Cue(
     r"\b(?:bears|bore|carries|carried)\s+the\s+signatures?\s+of\s+|\b(?:[Dd]elegates|[Rr]epresentatives|[Pp]lenipotentiaries|[Ee]nvoys|[Ss]ignatories|[Tt]hose|[Tt]he\s+men|[Tt]he\s+people)\s+who\s+signed\b[^.]*?\bwere\s+",
-    ("signature", "signed"),
+    ("signature", "signatures", "signed"),
 )
 _NOT_THE_SIGNER = re.compile(r"\b(?:but|which|who|whom|while|although)\b|\b\w+ed\b")
 _COUNTED_LIST = re.compile(
@@ -1192,7 +1213,7 @@ def _between_span(text: str) -> str:
 
 _SIGNED_VERB = Cue(
     r"\b(?:had\s+|have\s+|has\s+|jointly\s+|eventually\s+|later\s+|then\s+|also\s+)?(?:signed|put\s+(?:his|her|their)\s+names?\s+to)\b",
-    ("signed", "name"),
+    ("signed", "put"),
 )
 _FOR_IN_AT = re.compile(r"\s+(?:for|on\s+behalf|in|at|on)\b")
 _FOR_WITH_STATE = re.compile(r"\s+(?:for|on\s+behalf\s+of|with)\s+(?:the\s+)?[A-Z]")
@@ -1433,12 +1454,12 @@ _SUPERSEDED_BY = Cue(
 _SUPERSEDES = Cue(
     r"\b(?:superseded|replaced|supplanted|succeeded|superseding|replacing|supersedes|replaces)\s+(?:the\s+)?"
     r"(?:(?:earlier|previous|prior|older|original|former)\s+)?(?=[A-Z0-9])",
-    ("supersed", "replac", "supplanted", "succeeded"),
+    ("superseded", "replaced", "supplanted", "succeeded", "superseding", "replacing", "supersedes", "replaces"),
 )
 _TOOK_AS_MODEL = Cue(r"\btook\s+(?:the\s+)?(?=[A-Z])", ("took",))
 _BASED_ON = Cue(
     r"\b(?:based|modell?ed|patterned|founded)\s+(?:\w+\s+){0,5}?(?:on|upon)\s+(?:the\s+)?(?:(?:prior|earlier|previous|original)\s+)?",
-    ("based", "model", "patterned", "founded"),
+    ("based", "modelled", "modeled", "patterned", "founded"),
 )
 _REAFFIRMED_BY = Cue(
     r"\b(?:was|were)\s+(?:later\s+)?(?:reaffirmed|renewed|confirmed|extended)\s+by\s+(?:the\s+)?",
@@ -1553,12 +1574,13 @@ def _same_name_treaty(ctx: Context, sentence: Sentence, at: int) -> str | None:
 
 _VIOLATION = Cue(
     r"\b(?:violated|violating|violation|violations|breached|breaching|breach|broke|broken|contravened|contravening)\b",
-    ("violat", "breach", "broke", "contraven"),
+    ("violated", "violating", "violation", "violations", "breached", "breaching", "breach", "broke", "broken")
+    + ("contravened", "contravening"),
 )
 _RESOLUTION = Cue(
     r"\b(?:(?P<body>(?:United\s+Nations|UN|U\.N\.)\s+(?:General\s+Assembly|Security\s+Council)|General\s+Assembly|Security\s+Council)"
     r"\s+(?:\w+\s+){0,2}?)?[Rr]esolution\s+(?:No\.\s*)?(?P<number>\d{1,5}(?:/\d+)?)",
-    ("esolution",),
+    ("Resolution", "resolution"),
 )
 _ACTIVE_VOTE = re.compile(
     r"^(?:,\s*which\s+)?\s*(?:\w+ly\s+)?(?P<verb>voted\b[^.;]{0,60}?(?:\bto\s+(?:\w+\s+)?(?P<act>terminate|approve|ratify|reject|annul|denounce|accept|abrogate|renounce)\b|\bagainst\b|\bin\s+favou?r\b|\bfor\b)"
@@ -1566,7 +1588,7 @@ _ACTIVE_VOTE = re.compile(
 )
 _VOTE_WORD = Cue(
     r"\b(?:voted|approved|ratified|rejected|adopted|endorsed|consent|consented)\b",
-    ("voted", "approved", "ratified", "rejected", "adopted", "endorsed", "consent"),
+    ("voted", "approved", "ratified", "rejected", "adopted", "endorsed", "consent", "consented"),
 )
 _PASSIVE_VOTE = re.compile(
     r"\b(?:was|were)\s+(?:\w+ly\s+)?(?P<verb>approved|ratified|rejected|adopted|endorsed)\s+by\s+(?:the\s+)?"
@@ -1822,7 +1844,10 @@ _ACTIVE_END = Cue(
     r"\b(?P<verb>denounced|abrogated|terminated|annulled|repudiated|renounced)\s+(?:the|its|their|this)\s+",
     ("denounced", "abrogated", "terminated", "annulled", "repudiated", "renounced"),
 )
-_WITHDREW = Cue(r"\b(?:withdrew|withdrawn|withdrawing|withdrawal)\s+from\s+(?:the|this|its)\s+", ("withdr",))
+_WITHDREW = Cue(
+    r"\b(?:withdrew|withdrawn|withdrawing|withdrawal)\s+from\s+(?:the|this|its)\s+",
+    ("withdrew", "withdrawn", "withdrawing", "withdrawal"),
+)
 _CLAUSE_END = re.compile(r",\s+(?:which|and|but|who)\b|;")
 _TIME_OPENING = re.compile(r"(?:On|In|By|During|After|At)\b")
 

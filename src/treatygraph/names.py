@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 KEYWORDS = (
     "Treaty|Treaties|Pact|Agreement|Agreements|Accord|Accords|Convention|Declaration|Protocol|Charter|Memorandum"
@@ -48,8 +49,9 @@ _WORD = r"(?:(?:[A-Z]\.){2,}(?:[\-–][A-Z][\w'’\-–]*)?|[A-ZÀ-ÖØ-Þ\u0100
 _TOKEN = re.compile(rf"{_WORD}|[a-z]+|\d{{4}}|,|\(|\)|[^\s\w]", re.UNICODE)
 
 
-@dataclass(frozen=True)
-class NameMention:
+class NameMention(NamedTuple):
+    """A treaty name in a text (a named tuple: made by the thousand, and a tuple is made in C)."""
+
     begin: int
     end: int
     name: str

@@ -7,7 +7,7 @@ Offsets are code points of the article's plain text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 ABBREVIATIONS = frozenset(
     """mr mrs ms dr st mt ft jr sr sen rep gen col lt capt cmdr adm gov pres prof rev hon
@@ -22,8 +22,9 @@ _LINE = re.compile(r"[^\n]+")
 _STOP = re.compile(r"[.!?]")
 
 
-@dataclass(frozen=True)
-class Sentence:
+class Sentence(NamedTuple):
+    """A sentence of a text (a named tuple: made by the thousand, and a tuple is made in C)."""
+
     begin: int
     end: int
     text: str
