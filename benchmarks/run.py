@@ -43,6 +43,7 @@ class Run:
     triples: int = 0
     cached: int = 0
     capped: bool = False  # stopped at the time limit: `seconds` is a lower bound
+    cpu_seconds: float = 0.0  # user + system seconds of the build and its workers (both cores' work)
 
 
 @dataclass
@@ -130,6 +131,7 @@ def build(source: Path, out: Path) -> Run:
     run.stages = {k: round(v, 3) for k, v in stats["timings"].items()}
     run.triples = report["summary"]["triples"]
     run.cached = stats["cached_articles"]
+    run.cpu_seconds = round(sum(stats.get("cpu", {}).values()), 1)
     return run
 
 
@@ -211,6 +213,7 @@ def table(results: list[SizeResult]) -> str:
         "triples",
         *[f"{s} art/s" for s in STAGES],
         "total s",
+        "CPU s",
         "peak RSS MB",
         "re-run s",
         "re-run %",
@@ -227,6 +230,7 @@ def table(results: list[SizeResult]) -> str:
             str(full.triples),
             *per_stage,
             f"{full.seconds:.1f}",
+            f"{full.cpu_seconds:.0f}",
             f"{full.peak_rss_mb:.0f}",
             f"{rerun.seconds:.1f}" if rerun else "",
             f"{100 * rerun.seconds / full.seconds:.0f}%" if rerun else "",
