@@ -17,7 +17,9 @@ UnsupportedShapes, and the caller validates with pyshacl instead. Tests compare 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -33,7 +35,9 @@ from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 from .types import TreatygraphError
 from .validate import (
     SEVERITIES,
+    GraphSource,
     ValidationReport,
+    ValidationResult,
     _fill_message,
     _Finding,
     _shapes,
@@ -131,9 +135,10 @@ def validate_store(
     those focus nodes are checked (an incremental build re-checks the shared nodes its changed articles
     touch); the results are the full run's results about them."""
     findings: list[_Finding] = []
+    view = _StoreView(store, union)  # shared by the queries' type checks and the tracer
     if focus is None:
         findings += _core_findings(store, union, skip_classes)
-        findings += _sparql_findings(store, union, skip_classes, per_article)
+        findings += _sparql_findings(store, union, skip_classes, per_article, view=view)
     else:
         # the focus nodes' neighbourhood in a small in-memory store: every query then costs what the
         # neighbourhood holds, not what the whole store holds (a VALUES block does not steer the planner)
@@ -147,8 +152,7 @@ def validate_store(
             )
             if finding.focus in wanted
         )
-    results = {_trace(store, finding, union) for finding in findings}
-    ordered = tuple(sorted(results, key=_sort_key))
+    ordered = tuple(sorted(trace_all(store, findings, union, view), key=_sort_key))
     return ValidationReport(conforms=not any(r.severity == "Violation" for r in ordered), results=ordered)
 
 
@@ -281,8 +285,6 @@ def _select(store: ox.Store, text: str, union: bool) -> ox.QuerySolutions:
     solutions = store.query(text, use_default_graph_as_union=union)
     assert isinstance(solutions, ox.QuerySolutions)
     return solutions
-
-
 
 
 def neighbourhood(store: ox.Store, focus: Collection[Node], union: bool = False) -> ox.Store:
@@ -524,19 +526,23 @@ def _sparql_findings(
     skip_classes: frozenset[Node] = frozenset(),
     per_article: frozenset[_SparqlConstraint] = frozenset(),
     scope: str = "",
+    view: _StoreView | None = None,
 ) -> Iterator[_Finding]:
     """The sh:sparql constraints, as `validate` runs them (once per graph, ?this bound to the focus nodes)."""
     subclasses = _subclasses()
+    view = view or _StoreView(store, union)  # the types of ?this, for the queries run without targets
     for constraint in _shapes().constraints:
-        classes = {sub for target in constraint.targets for sub in subclasses.get(target, {target})}
+        classes = frozenset(sub for target in constraint.targets for sub in subclasses.get(target, {target}))
         if constraint in per_article or _skipped(classes, skip_classes):
             continue
-        solutions = _select(
-            store, _scoped_with_targets_last(not_exists_as_minus(constraint.query), classes, scope), union
-        )
-        names = [variable.value for variable in solutions.variables]
-        for row in solutions:
-            bindings = {name: to_rdflib(row[name]) for name in names if row[name] is not None}
+        query = not_exists_as_minus(constraint.query)
+        joined = hash_joined(query, scope)
+        rows: Iterable[dict[str, Node]]
+        if joined is None:
+            rows = _rows(store, _scoped_with_targets_last(query, classes, scope), union)
+        else:  # ?this is bound by the query's own patterns: the few rows are checked for targets here
+            rows = _instances_only(view, list(_rows(store, joined, union)), classes)
+        for bindings in rows:
             focus = bindings.get("this")
             if focus is None:
                 continue
@@ -549,6 +555,19 @@ def _sparql_findings(
             )
 
 
+def _rows(store: ox.Store, query: str, union: bool) -> Iterator[dict[str, Node]]:
+    solutions = _select(store, query, union)
+    names = [variable.value for variable in solutions.variables]
+    for row in solutions:
+        yield {name: to_rdflib(row[name]) for name in names if row[name] is not None}
+
+
+def _instances_only(view: _StoreView, rows: list[dict[str, Node]], classes: frozenset[Node]) -> list[dict[str, Node]]:
+    """The rows whose ?this is an instance of `classes` (the types of all rows' ?this fetched together)."""
+    view.load(("objects", row["this"], RDF.type, None) for row in rows if "this" in row)
+    return [row for row in rows if "this" in row and any(cls in classes for cls in view.objects(row["this"], RDF.type))]
+
+
 def _scoped_with_targets_last(query: str, classes: Iterable[Node], scope: str) -> str:
     """`validate._with_targets`, with the target join at the end of the WHERE group (after the constraint's
     own, more selective patterns; a group's FILTERs apply to all of it, so this changes no result) and the
@@ -556,6 +575,77 @@ def _scoped_with_targets_last(query: str, classes: Iterable[Node], scope: str) -
     head, brace, body = query.partition("{")
     body, closing, tail = body.rpartition("}")
     return f"{head}{brace} {scope} {body} {_targets(classes)} {closing}{tail}"
+
+
+@lru_cache(maxsize=64)
+def hash_joined(query: str, scope: str = "") -> str | None:
+    """The query with the triple patterns that open its WHERE group each in a sub-select (and `scope` first),
+    or None unless one of them binds ?this through a fixed predicate.
+
+    pyoxigraph joins the patterns of one group by a lookup per row (a hundred thousand treaties with a
+    signing date: a hundred thousand lookups), and two sub-selects by hashing both sides: the same join,
+    ten times faster on a whole store. ?this bound by an opening pattern is bound on every row, so the
+    caller can check the rows' ?this for the targets instead of joining every target into the query.
+    The rewrite is kept only if rdflib reads the same triple patterns in both texts."""
+    head, brace, body = query.partition("{")
+    triples, rest = _leading_triples(body)
+    if not any("?this" in (s, o) and not p.startswith(("?", "$")) for s, p, o in triples):
+        return None
+    blocks = " ".join(f"{{ SELECT * WHERE {{ {s} {p} {o} }} }}" for s, p, o in triples)
+    joined = f"{head}{brace} {scope} {blocks} {rest}"
+    same = _patterns(joined)
+    return joined if same is not None and same == _patterns(f"{head}{brace} {scope} {body}") else None
+
+
+_PLAIN_TERM = r"<[^<>\"{}|^`\\\s]*>|[?$][A-Za-z_]\w*|[A-Za-z][\w-]*:[A-Za-z_][\w-]*"
+_TRIPLE_TOKEN = re.compile(rf"\s*({_PLAIN_TERM}|a(?![\w:-])|[;,]|\.(?![\w:-]))")
+
+
+def _leading_triples(body: str) -> tuple[list[tuple[str, str, str]], str]:
+    """The triple patterns that open a group, up to the last '.' before anything else, written with plain
+    terms (variables, IRIs, prefixed names), and the text after them."""
+    done: list[tuple[str, str, str]] = []
+    pending: list[tuple[str, str, str]] = []
+    subject = verb = ""
+    expect, position, taken = "subject", 0, 0
+    while match := _TRIPLE_TOKEN.match(body, position):
+        token, position = match.group(1), match.end()
+        punctuation = token in (";", ",", ".")
+        if expect == "subject" and not punctuation and token != "a":
+            subject, expect = token, "verb"
+        elif expect == "verb" and not punctuation:
+            verb, expect = token, "object"
+        elif expect == "object" and not punctuation and token != "a":
+            pending.append((subject, verb, token))
+            expect = "separator"
+        elif expect == "separator" and punctuation:
+            expect = {";": "verb", ",": "object", ".": "subject"}[token]
+            if token == ".":
+                done, pending, taken = done + pending, [], position
+        else:
+            break
+    return done, body[taken:]
+
+
+def _patterns(query: str) -> Counter[str] | None:
+    """The triple patterns rdflib reads in a query, anywhere in it; None when it cannot read it."""
+    from rdflib.plugins.sparql import prepareQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    try:
+        stack: list[Any] = [prepareQuery(query).algebra]
+    except Exception:  # noqa: BLE001 - pyparsing and rdflib raise many kinds
+        return None
+    found: Counter[str] = Counter()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, CompValue):
+            if item.name == "BGP":
+                found.update(" ".join(term.n3() for term in triple) for triple in item["triples"])
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return found
 
 
 _NOT_EXISTS = re.compile(r"FILTER\s+NOT\s+EXISTS\s*\{([^{}]*)\}", re.I)
@@ -623,47 +713,202 @@ def to_ox(term: Node) -> Any:
     raise TypeError(f"cannot convert {term!r}")
 
 
-def _trace(store: ox.Store, finding: _Finding, union: bool):  # type: ignore[no-untyped-def]
-    """`validate`'s tracer, run on the triples around the finding (all it reads)."""
-    return _Tracer(_surroundings(store, finding, union)).result(finding)
+def trace_all(
+    store: ox.Store, findings: Iterable[_Finding], union: bool = False, view: _StoreView | None = None
+) -> set[ValidationResult]:
+    """`validate`'s tracer on the findings, reading the store in batches.
+
+    The tracer runs over all findings that are not traced yet; a lookup the view does not hold stops that
+    finding's run and is collected; the view then fetches the collected lookups together, and the stopped
+    findings run again. A trace reads a chain of a few lookups (focus, records, evidence, selectors), so a few
+    rounds trace every finding, each lookup made once (a treaty with three findings, an article's path)."""
+    view = view or _StoreView(store, union)
+    tracer = _Tracer(view)
+    results: set[ValidationResult] = set()
+    waiting = list(dict.fromkeys(findings))
+    view.load(_first_lookups(waiting))
+    while waiting:
+        stopped = []
+        with view.collecting() as wanted:
+            for finding in waiting:
+                try:
+                    results.add(tracer.result(finding))
+                except _Missing:
+                    stopped.append(finding)
+        view.load(wanted)
+        waiting = stopped
+    return results
 
 
-def _surroundings(store: ox.Store, finding: _Finding, union: bool) -> Graph:
-    graph_name = None if union else ox.DefaultGraph()
-    graph = Graph()
+def _first_lookups(findings: Iterable[_Finding]) -> Iterator[_Lookup]:
+    """What the tracer reads first about a finding: its focus node's labels, types, evidence and selector
+    owner, and its value's labels. Fetching them up front saves rounds; it decides nothing."""
+    for finding in findings:
+        for node in (finding.focus, finding.value):
+            if isinstance(node, URIRef):
+                yield from (("objects", node, label, None) for label in (RDFS.label, SKOS.prefLabel))
+        yield from (("objects", finding.focus, predicate, None) for predicate in (RDF.type, TG.evidence))
+        yield ("subjects", None, OA.hasSelector, finding.focus)
 
-    def outgoing(node: Node) -> list[tuple[Node, Node, Node]]:
-        if isinstance(node, Literal):
-            return []
-        found = [
-            (node, to_rdflib(q.predicate), to_rdflib(q.object))
-            for q in store.quads_for_pattern(to_ox(node), None, None, graph_name)
-        ]
-        for triple in found:
-            graph.add(triple)
+
+# The lookups the tracer makes on the answers of a lookup by this predicate: a record's evidence, its
+# selectors and article, their offsets and quote, the article's path. (It reads the offsets of every
+# evidence it ranks, the rest of the one it picks; a node's objects come from one scan whatever is asked.)
+_FOLLOWED: dict[Node, tuple[Node, ...]] = {
+    TG.evidence: (OA.hasSelector, OA.hasSource),
+    OA.hasSelector: (OA.start, OA.end, OA.exact),
+    OA.hasSource: (TG.sourcePath,),
+}
+
+
+def _next_lookups(lookup: _Lookup, found: list[Node]) -> Iterator[_Lookup]:
+    kind, _, predicate, _ = lookup
+    if kind == "records":
+        followed: tuple[Node, ...] = (TG.evidence,)
+    else:
+        followed = _FOLLOWED.get(predicate, ()) if kind == "objects" and predicate is not None else ()
+    for node in found:
+        if not isinstance(node, Literal):
+            yield from (("objects", node, after, None) for after in followed)
+
+
+class _Missing(Exception):
+    """A lookup the store view does not hold yet, asked while it collects lookups to fetch together."""
+
+
+# A lookup: ("objects", subject, predicate, None), ("subjects", None, predicate, object) or
+# ("records", focus, predicate or None, value or None).
+_Lookup = tuple[str, Node | None, Node | None, Node | None]
+_BATCH = 500  # lookups per query
+
+
+class _StoreView:
+    """The triples of a store as the tracer reads them (validate.TripleSource), each lookup's answer kept.
+
+    pyoxigraph spends tens of microseconds on one pattern lookup from Python, and joins a VALUES block by
+    scanning; `load` fetches many lookups in one query, each VALUES row joined LATERALly (by index)."""
+
+    def __init__(self, store: ox.Store, union: bool) -> None:
+        self.store = store
+        self.union = union
+        self._known: dict[_Lookup, list[Node]] = {}
+        self._wanted: set[_Lookup] | None = None
+
+    def objects(self, subject: Node, predicate: Node) -> list[Node]:
+        return self._answer(("objects", subject, predicate, None))
+
+    def subjects(self, predicate: Node, object: Node) -> list[Node]:  # noqa: A002 - rdflib's name
+        return self._answer(("subjects", None, predicate, object))
+
+    def records(self, focus: Node, predicate: Node | None, value: Node | None) -> list[Node]:
+        return self._answer(("records", focus, predicate, value))
+
+    @contextmanager
+    def collecting(self) -> Iterator[set[_Lookup]]:
+        """Within: a lookup the view does not hold raises _Missing and joins the set, for `load`."""
+        wanted: set[_Lookup] = set()
+        self._wanted = wanted
+        try:
+            yield wanted
+        finally:
+            self._wanted = None
+
+    def load(self, lookups: Iterable[_Lookup]) -> None:
+        """Fetch the answers of the lookups not known yet (one query per kind and predicate per batch),
+        then the lookups a trace makes next on those answers (`_next_lookups`), level by level."""
+        level = set(lookups)
+        while level:
+            fetched = self._load_level(level)
+            level = {after for lookup in fetched for after in _next_lookups(lookup, self._known[lookup])}
+            level -= self._known.keys()
+
+    def _load_level(self, lookups: Iterable[_Lookup]) -> list[_Lookup]:
+        """Fetch the lookups: a node's objects by all predicates asked at once (one index scan of the
+        node), the other kinds grouped by predicate (and by what a records lookup gives)."""
+        by_node: dict[Node, set[Node]] = {}
+        groups: dict[tuple[str, Node | bool | None, bool], list[_Lookup]] = {}
+        for lookup in set(lookups) - self._known.keys():
+            kind, node, predicate, value = lookup
+            if any(isinstance(term, BNode) for term in lookup[1:]):  # not allowed in VALUES
+                self._known[lookup] = self._one(lookup)
+            elif kind == "objects" and node is not None and predicate is not None:
+                by_node.setdefault(node, set()).add(predicate)
+            else:
+                key = (kind, predicate is None, value is None) if kind == "records" else (kind, predicate, False)
+                groups.setdefault(key, []).append(lookup)
+        by_predicates: dict[frozenset[Node], list[Node]] = {}
+        for node, asked in by_node.items():
+            by_predicates.setdefault(frozenset(asked), []).append(node)
+        for predicates, nodes in by_predicates.items():
+            for start in range(0, len(nodes), _BATCH):
+                self._fetch_objects(nodes[start : start + _BATCH], predicates)
+        for members in groups.values():
+            for start in range(0, len(members), _BATCH):
+                self._fetch(members[start : start + _BATCH])
+        fetched = [lookup for members in groups.values() for lookup in members]
+        return fetched + [("objects", node, p, None) for node, asked in by_node.items() for p in asked]
+
+    def _answer(self, lookup: _Lookup) -> list[Node]:
+        found = self._known.get(lookup)
+        if found is None:
+            if self._wanted is not None:
+                self._wanted.add(lookup)
+                raise _Missing
+            self.load([lookup])
+            found = self._known[lookup]
         return found
 
-    def subjects(predicate: Node, obj: Node) -> list[Node]:
-        found = [to_rdflib(q.subject) for q in store.quads_for_pattern(None, to_ox(predicate), to_ox(obj), graph_name)]
-        for subject in found:
-            graph.add((subject, predicate, obj))
-        return found
+    def _fetch(self, lookups: list[_Lookup]) -> None:
+        """One query for lookups of one kind and shape; each VALUES row carries its lookup's position."""
+        positions, pattern = _lookup_pattern(lookups[0])
+        rows = " ".join(
+            f"({i} {' '.join(_sparql_term(lookup, p) for p in positions)})" for i, lookup in enumerate(lookups)
+        )
+        names = " ".join(f"?t{position}" for position in positions)
+        query = f"SELECT DISTINCT ?i ?found WHERE {{ VALUES (?i {names}) {{ {rows} }} LATERAL {{ {pattern} }} }}"
+        answers: list[dict[Node, None]] = [{} for _ in lookups]
+        for row in _select(self.store, query, self.union):
+            answers[int(row[0].value)][to_rdflib(row[1])] = None
+        for lookup, found in zip(lookups, answers, strict=True):
+            self._known[lookup] = list(found)
 
-    focus = finding.focus
-    evidence = [o for _, p, o in outgoing(focus) if p == TG.evidence]
-    evidence += subjects(OA.hasSelector, focus)
-    if (focus, RDF.type, TG.Evidence) in graph:
-        evidence.append(focus)
-    for record in subjects(RDF.subject, focus):
-        evidence += [o for _, p, o in outgoing(record) if p == TG.evidence]
-    for node in set(evidence):
-        for _, predicate, obj in outgoing(node):
-            if predicate == OA.hasSelector:
-                outgoing(obj)
-            elif predicate == OA.hasSource:
-                outgoing(obj)
-    if isinstance(finding.value, URIRef):
-        for predicate in (RDFS.label, SKOS.prefLabel):
-            for quad in store.quads_for_pattern(to_ox(finding.value), to_ox(predicate), None, graph_name):
-                graph.add((finding.value, predicate, to_rdflib(quad.object)))
-    return graph
+    def _fetch_objects(self, nodes: list[Node], predicates: frozenset[Node]) -> None:
+        """The objects of each node by each of the predicates, from one scan of each node's triples."""
+        rows = " ".join(f"({i} {to_ox(node)})" for i, node in enumerate(nodes))
+        wanted = ", ".join(str(to_ox(predicate)) for predicate in predicates)
+        query = f"""SELECT ?i ?p ?found WHERE {{ VALUES (?i ?node) {{ {rows} }}
+            LATERAL {{ ?node ?p ?found FILTER(?p IN ({wanted})) }} }}"""
+        answers: dict[tuple[int, Node], dict[Node, None]] = {}
+        for row in _select(self.store, query, self.union):
+            answers.setdefault((int(row[0].value), to_rdflib(row[1])), {})[to_rdflib(row[2])] = None
+        for i, node in enumerate(nodes):
+            for predicate in predicates:
+                self._known[("objects", node, predicate, None)] = list(answers.get((i, predicate), ()))
+
+    def _one(self, lookup: _Lookup) -> list[Node]:
+        """A lookup with a blank node, by pattern lookups."""
+        kind, subject, predicate, value = lookup
+        if kind == "records":
+            assert subject is not None
+            return GraphSource(self).records(subject, predicate, value)
+        subject_term, object_term = (to_ox(term) if term is not None else None for term in (subject, value))
+        graph = None if self.union else ox.DefaultGraph()
+        quads = self.store.quads_for_pattern(subject_term, to_ox(predicate), object_term, graph)  # type: ignore[arg-type]
+        return list(dict.fromkeys(to_rdflib(quad.object if kind == "objects" else quad.subject) for quad in quads))
+
+
+def _lookup_pattern(lookup: _Lookup) -> tuple[list[int], str]:
+    """The positions of a lookup that a VALUES row gives (as ?t1 ?t2 ?t3), and the pattern that finds ?found."""
+    kind = lookup[0]
+    if kind == "objects":
+        return [1], f"?t1 {_sparql_term(lookup, 2)} ?found"
+    if kind == "subjects":
+        return [3], f"?found {_sparql_term(lookup, 2)} ?t3"
+    given = [position for position in (1, 2, 3) if lookup[position] is not None]
+    return given, f"?found <{RDF.subject}> ?t1 ; <{RDF.predicate}> ?t2 ; <{RDF.object}> ?t3"
+
+
+def _sparql_term(lookup: _Lookup, position: int) -> str:
+    term = lookup[position]
+    assert isinstance(term, Node)
+    return str(to_ox(term))

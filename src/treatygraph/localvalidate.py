@@ -38,11 +38,11 @@ from .fastvalidate import (
     UnsupportedShapes,
     _PropertyCheck,
     _select,
-    _trace,
     _value_conforms,
     compiled_checks,
     to_ox,
     to_rdflib,
+    trace_all,
     validate_store,
 )
 from .validate import (
@@ -126,7 +126,7 @@ def confirm(store: ox.Store, pending: Iterable[Pending], union: bool = False) ->
             by_constraint[item.constraint].add(item.finding)
     for constraint, candidates in by_constraint.items():
         findings.update(_confirmed(store, constraint, candidates, union))
-    return tuple(sorted({_trace(store, finding, union) for finding in findings}, key=_sort_key))
+    return tuple(sorted(trace_all(store, findings, union), key=_sort_key))
 
 
 def validate_shared(store: ox.Store, union: bool = False, focus: Collection[Node] | None = None) -> ValidationReport:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 import pyshacl
 from rdflib import Dataset, Graph, Literal, Node, URIRef
@@ -272,12 +273,57 @@ class _Trace:
     end: int | None = None
 
 
-class _Tracer:
-    """Finds the article and sentence behind a focus node (and path and value) of the data graph."""
+class Lookups(Protocol):
+    """A graph's pattern lookups with the predicate given, as rdflib's Graph has them."""
 
-    def __init__(self, data: Graph) -> None:
-        self.data = data
-        self._records: dict[Node, list[tuple[Node, Node, Node]]] | None = None
+    def objects(self, subject: Node, predicate: Node) -> Iterable[Node]: ...
+
+    def subjects(self, predicate: Node, object: Node) -> Iterable[Node]: ...  # noqa: A002 - rdflib's name
+
+
+class TripleSource(Lookups, Protocol):
+    """What the tracer reads of a graph (GraphSource wraps an rdflib Graph; fastvalidate reads a store)."""
+
+    def records(self, focus: Node, predicate: Node | None, value: Node | None) -> Iterable[Node]:
+        """The fact records about `focus` (rdf:subject) that have an rdf:predicate and an rdf:object, among
+        them `predicate` and `value` when given."""
+        ...
+
+
+class GraphSource:
+    """A TripleSource over an rdflib Graph (or anything with its lookups)."""
+
+    def __init__(self, graph: Graph | Lookups) -> None:
+        self.graph = graph
+
+    def objects(self, subject: Node, predicate: Node) -> Iterable[Node]:
+        return self.graph.objects(subject, predicate)
+
+    def subjects(self, predicate: Node, object: Node) -> Iterable[Node]:  # noqa: A002 - rdflib's name
+        return self.graph.subjects(predicate, object)
+
+    def records(self, focus: Node, predicate: Node | None, value: Node | None) -> list[Node]:
+        return [
+            record
+            for record in self.graph.subjects(RDF.subject, focus)
+            if _states(self.graph.objects(record, RDF.predicate), predicate)
+            and _states(self.graph.objects(record, RDF.object), value)
+        ]
+
+
+def _states(found: Iterable[Node], wanted: Node | None) -> bool:
+    return any(True for _ in found) if wanted is None else wanted in found
+
+
+class _Tracer:
+    """Finds the article and sentence behind a focus node (and path and value) of the data graph.
+
+    The fact records behind a finding are looked up by what they state (the finding's property and value,
+    else its property, else a label, else anything), so a tracer reading a store asks for a few records,
+    not for every record of a much-described treaty."""
+
+    def __init__(self, data: TripleSource | Graph) -> None:
+        self.data = GraphSource(data) if isinstance(data, Graph) else data
 
     def label(self, node: Node | None) -> str | None:
         if node is None or isinstance(node, Literal):
@@ -307,72 +353,67 @@ class _Tracer:
     def trace(self, focus: Node | None, path: Node | None, value: Node | None) -> _Trace:
         if focus is None:
             return _Trace()
-        if (focus, RDF.type, TG.Article) in self.data:
+        if TG.Article in self.data.objects(focus, RDF.type):
             return _Trace(article=self._source_path(focus))
         evidence = self._evidence_of(focus)
         if evidence is None:
             evidence = self._evidence_of_fact(focus, path, value)
         return self._read_evidence(evidence) if evidence is not None else _Trace()
 
+    def _value(self, subject: Node, predicate: Node) -> Node | None:
+        """The first object, as rdflib's Graph.value gives it."""
+        return next(iter(self.data.objects(subject, predicate)), None)
+
     def _evidence_of(self, focus: Node) -> Node | None:
         """Evidence focus nodes, their selectors and fact records lead straight to one evidence node."""
-        if (focus, RDF.type, TG.Evidence) in self.data:
+        if TG.Evidence in self.data.objects(focus, RDF.type):
             return focus
-        owner = self.data.value(predicate=OA.hasSelector, object=focus)
+        owner = next(iter(self.data.subjects(OA.hasSelector, focus)), None)
         if owner is not None:
             return owner
         found = sorted(self.data.objects(focus, TG.evidence), key=self._offset)  # the earliest, as for facts
         return found[0] if found else None
 
     def _evidence_of_fact(self, focus: Node, path: Node | None, value: Node | None) -> Node | None:
-        records = self._records_about(focus)
-        ranked = [
-            [record for predicate, obj, record in records if predicate == path and obj == value],
-            [record for predicate, _, record in records if predicate == path],
-            [record for predicate, _, record in records if predicate in _LABELS],
-            [record for _, _, record in records],
-        ]
-        for candidates in ranked:
+        for candidates in self._ranked_records(focus, path, value):
             evidence = sorted(
                 (found for record in candidates for found in self.data.objects(record, TG.evidence)),
                 key=self._offset,
             )
             if evidence:
-                return evidence[0]
+                return evidence[0]  # the earliest in the article
         return None
 
-    def _records_about(self, focus: Node) -> list[tuple[Node, Node, Node]]:
-        if self._records is None:
-            index: dict[Node, list[tuple[Node, Node, Node]]] = defaultdict(list)
-            for record, subject in self.data.subject_objects(RDF.subject):
-                predicate = self.data.value(record, RDF.predicate)
-                obj = self.data.value(record, RDF.object)
-                if predicate is not None and obj is not None:
-                    index[subject].append((predicate, obj, record))
-            self._records = index
-        return self._records.get(focus, [])
+    def _ranked_records(self, focus: Node, path: Node | None, value: Node | None) -> Iterator[Iterable[Node]]:
+        """The records stating the fact, else the property, else a label, else anything, asked lazily."""
+        if path is not None and value is not None:
+            yield self.data.records(focus, path, value)
+        if path is not None:
+            yield self.data.records(focus, path, None)
+        yield [record for label in _LABELS for record in self.data.records(focus, label, None)]
+        yield self.data.records(focus, None, None)
 
     def _read_evidence(self, evidence: Node) -> _Trace:
         begin = end = None
         quote = None
         for selector in self.data.objects(evidence, OA.hasSelector):
-            start_value = self.data.value(selector, OA.start)
-            end_value = self.data.value(selector, OA.end)
-            exact = self.data.value(selector, OA.exact)
+            start_value = self._value(selector, OA.start)
+            end_value = self._value(selector, OA.end)
+            exact = self._value(selector, OA.exact)
             if start_value is not None and end_value is not None:
                 begin, end = _as_int(start_value), _as_int(end_value)
             if exact is not None:
                 quote = str(exact)
-        source = self.data.value(evidence, OA.hasSource)
+        source = self._value(evidence, OA.hasSource)
         return _Trace(self._source_path(source) if source is not None else None, quote, begin, end)
 
     def _source_path(self, article: Node) -> str | None:
-        path = self.data.value(article, TG.sourcePath)
+        path = self._value(article, TG.sourcePath)
         return str(path) if path is not None else None
 
     def _offset(self, evidence: Node) -> tuple[int, str]:
         selectors = self.data.objects(evidence, OA.hasSelector)
-        starts = [_as_int(self.data.value(selector, OA.start)) for selector in selectors]
+        starts = [_as_int(self._value(selector, OA.start)) for selector in selectors]
         known = [start for start in starts if start is not None]
         return (min(known) if known else 1 << 62, str(evidence))
 
@@ -406,7 +447,7 @@ def _describe(result: ValidationResult) -> list[str]:
         lines.append(f"    value:    {value}")
     if result.quote is not None:
         span = f"[{result.begin}-{result.end}] " if result.begin is not None else ""
-        lines.append(f"    sentence: {span}\"{_clip(result.quote)}\"")
+        lines.append(f'    sentence: {span}"{_clip(result.quote)}"')
     elif result.article is None:
         lines.append("    sentence: (no fact record leads to an article)")
     return lines
@@ -482,5 +523,5 @@ def _short(term: Node) -> str:
     text = str(term)
     for prefix, namespace in PREFIXES.items():
         if text.startswith(str(namespace)) and len(text) > len(str(namespace)):
-            return f"{prefix}:{text[len(str(namespace)):]}"
+            return f"{prefix}:{text[len(str(namespace)) :]}"
     return text
