@@ -111,7 +111,7 @@ def test_squeeze_keeps_spans_on_their_characters(case: tuple[str, int, int]) -> 
 
 @settings(max_examples=300, deadline=None)
 @given(
-    text=st.text(alphabet=st.sampled_from("ab. \n\t\r\x0b\u00a0\u2003\x1c"), max_size=40),
+    text=st.text(alphabet=st.sampled_from("ab. \n\t\r\x0b\x0c\x85\u00a0\u2003\u2028\x1c"), max_size=40),
     single_line=st.booleans(),
 )
 def test_squeeze_without_spans_gives_the_text_it_gives_with_them(text: str, single_line: bool) -> None:

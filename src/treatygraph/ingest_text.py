@@ -87,10 +87,9 @@ class TextBuffer:
         return "".join(self.parts)
 
 
-# Whitespace runs that squeeze changes: every run but a lone space inside the text (which stays as it is)
-_WS_CHANGED = re.compile(r"[^\S\n]*\n\s*|[^\S\n]{2,}|[^\S \n]|\A | \Z")
-_NEWLINE_RUN = re.compile(r"[^\S\n]*\n\s*")
-_SPACE_RUN = re.compile(r"[^\S\n]{2,}|[^\S \n]")
+# Whitespace runs that squeeze changes, but for a lone space at either end: every run but a lone space
+# (a pattern that starts with a character class is searched for quickly: only whitespace is looked at)
+_WS_CHANGED = re.compile(r"\s{2,}|[^\S ]")
 
 
 def _offset_map(text: str, size: int) -> Callable[[int], int]:
@@ -102,8 +101,12 @@ def _offset_map(text: str, size: int) -> Callable[[int], int]:
     lost: list[int] = []  # characters the runs before this one lost
     total = 0
     length = len(text)
-    for match in _WS_CHANGED.finditer(text):
-        start, end = match.span()
+    spans = [match.span() for match in _WS_CHANGED.finditer(text)]
+    if text[:1] == " " and not (spans and spans[0][0] == 0):
+        spans.insert(0, (0, 1))
+    if text[-1:] == " " and not (spans and spans[-1][1] == length):
+        spans.append((length - 1, length))
+    for start, end in spans:
         width = 0 if start == 0 or end == length else 1
         starts.append(start)
         ends.append(end)
@@ -126,7 +129,10 @@ def squeeze(piece: Rendered, *, single_line: bool = False) -> Rendered:
     """Collapse whitespace (runs with a newline -> one newline, others -> one space), strip the ends,
     and move link spans and marks along. `single_line` turns newlines into spaces too."""
     text = piece.text.replace("\xa0", " ")
-    result = _SPACE_RUN.sub(" ", _NEWLINE_RUN.sub(" " if single_line else "\n", text.strip()))
+    if single_line:
+        result = " ".join(text.split())
+    else:  # one line per line that has text, its whitespace runs made single spaces
+        result = "\n".join([" ".join(line.split()) for line in text.split("\n") if line and not line.isspace()])
     if not piece.links and not piece.marks:
         return Rendered(result)
     where = _offset_map(text, len(result))
