@@ -38,18 +38,22 @@ _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _DAY2 = _DAY.replace("?P<day>", "?P<day2>")
 _YEAR = r"(?P<year>1[0-9]{3}|20[0-9]{2})"
 
-_PATTERNS = [
-    # ISO first: 1945-08-14
-    re.compile(r"(?<![\d-])(?P<iso>(?:1[0-9]{3}|20[0-9]{2})-[01]\d-[0-3]\d)(?![\d-])"),
+_ISO_DATE = re.compile(r"(?<![\d-])(?P<iso>(?:1[0-9]{3}|20[0-9]{2})-[01]\d-[0-3]\d)(?![\d-])")  # 1945-08-14
+_WITH_MONTH = (
     # 14 August 1945, 14th of August 1945, 14 Aug. 1945
     re.compile(rf"(?<!\d){_DAY}(?:\s+of)?\s+{_MONTH},?\s+{_YEAR}(?!\d)", re.I),
     # August 14, 1945 / August 14 1945
     re.compile(rf"\b{_MONTH2}\s+{_DAY2},?\s+{_YEAR}(?!\d)", re.I),
     # August 1945
     re.compile(rf"\b{_MONTH}\s+(?:of\s+)?{_YEAR}(?!\d)", re.I),
-    # a bare year, "1945" (not part of a longer number, not "1945s", not a page or money figure)
-    re.compile(r"(?<![\d$£€.,/-])(?P<year>1[0-9]{3}|20[0-9]{2})(?![\d]|s\b|,\d|\.\d)"),
-]
+)
+# a bare year, "1945" (not part of a longer number, not "1945s", not a page or money figure); the check of the
+# character before is made after the first digit, so the pattern starts with a character (searched for fast)
+_BARE_YEAR = re.compile(r"(?P<year>1(?<![\d$£€.,/-]1)[0-9]{3}|2(?<![\d$£€.,/-]2)0[0-9]{2})(?![\d]|s\b|,\d|\.\d)")
+# The three letters every month name starts with, matched as re.I matches them ("ſ" is an "s"): a text without
+# any is not searched for dates with a month
+_MONTH_START = re.compile(r"[JjFfMmAaSsſOoNnDd](?i:an|eb|ar|pr|ay|un|ul|ug|ep|ct|ov|ec)")
+_PATTERNS = [_ISO_DATE, *_WITH_MONTH, _BARE_YEAR]  # most precise first
 
 
 _FOUR_DIGITS = re.compile(r"\d{4}")
@@ -108,7 +112,11 @@ def _find_dates(text: str) -> tuple[DateMention, ...]:
         return ()
     taken: list[tuple[int, int]] = []
     found: list[DateMention] = []
-    for pattern in _PATTERNS:
+    patterns = [_ISO_DATE] if "-" in text else []
+    if _MONTH_START.search(text):
+        patterns.extend(_WITH_MONTH)
+    patterns.append(_BARE_YEAR)
+    for pattern in patterns:
         for match in pattern.finditer(text):
             begin, end = match.span()
             if any(b < end and begin < e for b, e in taken):
