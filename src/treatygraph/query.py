@@ -7,8 +7,11 @@ A canned query is a file `queries/NAME.rq` whose leading comment lines form a he
     # answers: Which states, governments and organisations are parties to each treaty?
     # param: min_confidence xsd:decimal = $MIN_CONFIDENCE  -- facts below this confidence are left out
     # columns: treaty treatyLabel partyLabel party confidence
+    # order: treaty partyLabel
 
-Parameter types: `xsd:date` (YYYY-MM-DD), `xsd:decimal`, `xsd:integer`, `xsd:string`, `iri` (an absolute IRI)
+`order` (optional) names the columns a result is sorted by, in Python after the store answers: the queries
+have no ORDER BY, because sorting a whole listing in the store comes before its first row and a page then
+costs as much as the full listing. Parameter types: `xsd:date` (YYYY-MM-DD), `xsd:decimal`, `xsd:integer`, `xsd:string`, `iri` (an absolute IRI)
 and `iri-or-label`, which binds `?NAME_ref` to an IRI when the value is an absolute IRI (or `<IRI>`), else to
 a string literal the query matches case-insensitively against labels and aliases; so one `--param treaty=...`
 takes either, and the query keeps `?NAME` free for its own column. Queries use a parameter only in
@@ -17,23 +20,32 @@ the query text where it lacks pre-binding.
 A default written `$KEY` names a project-wide default in SHARED_DEFAULTS, so it is changed in one place.
 
 Parameters reach the query only through rdflib's `initBindings`, never through the query text.
-Loading and running stay behind `load_graph` and `run_query`, so a persistent store (pyoxigraph,
-whose `substitutions` play the role of `initBindings`) is a change local to this module.
+Loading and running stay behind `load_graph` and `run_query` (`run_query_on_store` for a pyoxigraph store).
+
+Pages (`Page`): from a store, a page is the next `limit` rows after `offset` in the order the store yields
+them (it streams: the rows before the page are skipped, nothing after it is computed); from a parsed graph
+file, a slice of the sorted full result. Either way a page is sorted within itself and every row of the
+full result is on exactly one page. Without a page the full result is returned, sorted.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Identifier
 
 from .types import TreatygraphError
@@ -86,6 +98,7 @@ class CannedQuery:
     params: tuple[QueryParam, ...]
     columns: tuple[str, ...]
     text: str
+    order: tuple[str, ...] = ()  # columns a result is sorted by (then by every column)
 
 
 @dataclass(frozen=True)
@@ -94,14 +107,20 @@ class QueryHeader:
     answers: str
     params: tuple[QueryParam, ...]
     columns: tuple[str, ...]
+    order: tuple[str, ...] = ()
+
+
+Row = tuple[Identifier | None, ...]
 
 
 @dataclass(frozen=True)
 class QueryResult:
-    """A SELECT result: `vars` in projection order, each row a value (or None when unbound) per var."""
+    """A SELECT result: `vars` in projection order, each row a value (or None when unbound) per var.
+    `more`: this is a page and rows follow it."""
 
     vars: tuple[str, ...]
-    rows: tuple[tuple[Identifier | None, ...], ...]
+    rows: tuple[Row, ...]
+    more: bool = False
 
     def dicts(self) -> list[dict[str, Identifier]]:
         return [{v: t for v, t in zip(self.vars, row, strict=True) if t is not None} for row in self.rows]
@@ -138,7 +157,7 @@ def _load_query(path: Path) -> CannedQuery:
         raise TreatygraphError(f"{path}: {err}") from None
     if header.name != path.stem:
         raise TreatygraphError(f"{path}: header name {header.name!r} differs from the file name")
-    return CannedQuery(header.name, header.answers, header.params, header.columns, text)
+    return CannedQuery(header.name, header.answers, header.params, header.columns, text, header.order)
 
 
 def parse_header(text: str) -> QueryHeader:
@@ -148,7 +167,7 @@ def parse_header(text: str) -> QueryHeader:
     for line in _header_lines(text):
         key, sep, value = line.partition(":")
         key, value = key.strip(), value.strip()
-        if not sep or key not in {"name", "answers", "param", "columns"}:
+        if not sep or key not in {"name", "answers", "param", "columns", "order"}:
             continue  # free comment text
         if key == "param":
             params.append(parse_param(value))
@@ -164,7 +183,12 @@ def parse_header(text: str) -> QueryHeader:
     names = [p.name for p in params]
     if len(set(names)) != len(names):
         raise TreatygraphError("a parameter is declared twice")
-    return QueryHeader(fields["name"], fields["answers"], tuple(params), tuple(fields["columns"].split()))
+    columns = tuple(fields["columns"].split())
+    order = tuple(fields.get("order", "").split())
+    unknown = [name for name in order if name not in columns]
+    if unknown:
+        raise TreatygraphError(f"order names {', '.join(unknown)}, not among the columns")
+    return QueryHeader(fields["name"], fields["answers"], tuple(params), columns, order)
 
 
 def _header_lines(text: str) -> list[str]:
@@ -273,6 +297,33 @@ def parse_param_args(pairs: list[str]) -> dict[str, str]:
     return given
 
 
+# ---------------------------------------------------------------- pages
+
+
+@dataclass(frozen=True)
+class Page:
+    """Rows [offset, offset + limit) of a result (see the module docstring); limit None: to the end."""
+
+    limit: int | None = None
+    offset: int = 0
+
+
+def parse_page(limit: str | int | None, offset: str | int | None) -> Page | None:
+    """A Page from user input (`--limit`/`--offset`, `limit=`/`offset=`); None when neither is given."""
+    if limit is None and offset is None:
+        return None
+    rows = None if limit is None else _count("limit", limit, 1, "a whole number of rows, 1 or more")
+    skip = 0 if offset is None else _count("offset", offset, 0, "a whole number of rows to skip, 0 or more")
+    return Page(rows, skip)
+
+
+def _count(name: str, value: str | int, least: int, wanted: str) -> int:
+    text = str(value).strip()
+    if not re.fullmatch(r"\d{1,18}", text) or int(text) < least:
+        raise TreatygraphError(f"{name} {value!r}: want {wanted}")
+    return int(text)
+
+
 # ---------------------------------------------------------------- graphs and running
 
 
@@ -307,20 +358,34 @@ def _error_reason(err: Exception) -> str:
     return " ".join(str(reason).split())[:300] or type(err).__name__
 
 
-def run_query(graph: Graph, query: CannedQuery, params: dict[str, str]) -> QueryResult:
+def run_query(graph: Graph, query: CannedQuery, params: dict[str, str], page: Page | None = None) -> QueryResult:
+    """Run a canned query on a parsed graph: the full result sorted, or a slice of it (`page`)."""
     bindings = bind_params(query, params)
-    result = graph.query(query.text, initBindings=bindings)
+    result = graph.query(_prepared(query.text), initBindings=bindings)
     names = tuple(str(v) for v in (result.vars or ()))
-    rows = tuple(tuple(_as_identifier(row[i]) for i in range(len(names))) for row in result)  # type: ignore[index]
-    return QueryResult(names, rows)
+    produced = (tuple(_as_identifier(row[i]) for i in range(len(names))) for row in result)  # type: ignore[index]
+    rows = sort_rows(names, query.order, produced)
+    if page is None:
+        return QueryResult(names, rows)
+    end = None if page.limit is None else page.offset + page.limit
+    return QueryResult(names, rows[page.offset : end], end is not None and end < len(rows))
+
+
+@lru_cache(maxsize=32)
+def _prepared(text: str) -> Query:
+    """rdflib's parse of a query, kept: parsing takes longer than running a canned query on a small graph."""
+    return prepareQuery(text)
 
 
 def _as_identifier(value: object) -> Identifier | None:
     return value if isinstance(value, Identifier) else None
 
 
-def run_query_on_store(store: Any, query: CannedQuery, params: dict[str, str]) -> QueryResult:
-    """`run_query` on a pyoxigraph store (the one `build` writes): the same rows, as rdflib terms.
+def run_query_on_store(
+    store: Any, query: CannedQuery, params: dict[str, str], page: Page | None = None, union: bool = False
+) -> QueryResult:
+    """`run_query` on a pyoxigraph store (the one `build` writes): the same rows, as rdflib terms. A page is
+    read off the store's lazily evaluated solutions, so only the rows up to its end are computed.
 
     pyoxigraph has no pre-binding of variables used in filters, so the validated parameter terms are written
     into the query text by `store.substitute_variables`, which escapes them (see store.py)."""
@@ -329,13 +394,53 @@ def run_query_on_store(store: Any, query: CannedQuery, params: dict[str, str]) -
 
     bindings = bind_params(query, params)
     text = substitute_variables(query.text, {name: to_ox(term) for name, term in bindings.items()})
-    solutions = select(store, text)
+    solutions = select(store, text, union)
     names = tuple(variable.value for variable in solutions.variables)
-    rows = tuple(
-        tuple(None if row[name] is None else cast(Identifier, to_rdflib(row[name])) for name in names)
-        for row in solutions
-    )
-    return QueryResult(names, rows)
+    solved: Iterator[Any] = iter(solutions)
+    if page is not None:  # one row past the page says whether more follow
+        end = None if page.limit is None else page.offset + page.limit + 1
+        solved = itertools.islice(solved, page.offset, end)
+    rows = [
+        tuple(None if row[name] is None else cast(Identifier, to_rdflib(row[name])) for name in names) for row in solved
+    ]
+    rows, more = _cut(rows, page)
+    return QueryResult(names, sort_rows(names, query.order, rows), more)
+
+
+def _cut(rows: list[Row], page: Page | None) -> tuple[list[Row], bool]:
+    """A page's rows, read one row past its end, and whether that row was there."""
+    if page is None or page.limit is None or len(rows) <= page.limit:
+        return rows, False
+    return rows[: page.limit], True
+
+
+def sort_rows(names: tuple[str, ...], order: tuple[str, ...], rows: Iterable[Row]) -> tuple[Row, ...]:
+    """Rows sorted by the `order` columns, then by every column (so the order is total and repeatable);
+    terms compare as in SPARQL's ORDER BY: unbound, blank nodes, IRIs, literals (numbers by value)."""
+    first = [names.index(name) for name in order]
+    return tuple(sorted(rows, key=lambda row: [_term_key(row[i]) for i in first] + [_term_key(t) for t in row]))
+
+
+_NUMERIC_TYPES = {
+    str(XSD[name]) for name in ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger")
+}
+
+
+def _term_key(term: Identifier | None) -> tuple[Any, ...]:
+    if term is None:
+        return (0,)
+    if isinstance(term, BNode):
+        return (1, str(term))
+    if not isinstance(term, Literal):
+        return (2, str(term))
+    if str(term.datatype) in _NUMERIC_TYPES:
+        try:
+            number = Decimal(str(term))
+        except InvalidOperation:
+            number = Decimal("NaN")
+        if number.is_finite():
+            return (3, 0, number, str(term))
+    return (3, 1, str(term), term.language or "", str(term.datatype or ""))
 
 
 # ---------------------------------------------------------------- rendering
@@ -390,7 +495,8 @@ def to_table(result: QueryResult) -> str:
     lines = [_table_line(header, widths), _table_line(["-" * w for w in widths], widths)]
     lines += [_table_line(row, widths) for row in cells]
     count = len(cells)
-    lines.append(f"({count} row{'' if count == 1 else 's'})")
+    more = "; more follow" if result.more else ""
+    lines.append(f"({count} row{'' if count == 1 else 's'}{more})")
     return "\n".join(lines) + "\n"
 
 

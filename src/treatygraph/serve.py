@@ -7,7 +7,8 @@ read-only. The pool's size is also the limit on concurrent queries; requests bey
 bounded line and are turned away with 503 when the line is full.
 
 Routes: /  (landing page), /sparql (query; without a query: the Service Description), /void,
-/queries/NAME (a canned query, parameters from the query string), /style.css, /context.jsonld (the
+/queries/NAME (a canned query, parameters from the query string; `limit` and `offset` ask for a page, and
+a `Link: <...>; rel="next"` header points at the next one), /style.css, /context.jsonld (the
 JSON-LD context every JSON-LD answer is compacted with), and every entity IRI
 under the base, mapped to a path on this server (base path + the IRI's rest). A path is only ever
 looked up as an IRI in the store, never as a file.
@@ -35,14 +36,17 @@ from importlib import resources
 from multiprocessing.connection import Connection
 from pathlib import Path
 from string import Template
-from typing import Any
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 import pyoxigraph as ox
 
 from . import store as st
 from .types import TreatygraphError
 from .vocab import DEFAULT_BASE, PREFIXES
+
+if TYPE_CHECKING:  # query.py (and rdflib) are imported when a canned query is first asked for
+    from .query import Page
 
 # ---------------------------------------------------------------- configuration
 
@@ -108,11 +112,29 @@ def _op_stats(store: ox.Store, union: bool) -> st.DatasetStats:
     return st.dataset_stats(store, union)
 
 
+def _op_canned(
+    store: ox.Store, union: bool, canned: Any, given: dict[str, str], accept: tuple[str, ...], page: Any
+) -> tuple[st.QueryAnswer, bool]:
+    """A page of a canned query (query.run_query_on_store: streamed, sorted within the page), serialised;
+    and whether more rows follow it."""
+    from .fastvalidate import to_ox
+    from .query import run_query_on_store
+
+    result = run_query_on_store(store, canned, given, page, union)
+    media_type = next((kind for kind in accept if kind in st.SOLUTION_TYPES), st.SOLUTION_TYPES[0])
+    names = list(result.vars)
+    # serialize_solutions only reads row[name], which a dict holding every name answers as a solution does
+    rows = [dict(zip(names, (None if t is None else to_ox(t) for t in row), strict=True)) for row in result.rows]
+    body = st.serialize_solutions(names, cast(list[ox.QuerySolution], rows), media_type)
+    return st.QueryAnswer(media_type, body, len(rows), result.more), result.more
+
+
 OPERATIONS: dict[str, Operation] = {
     "query": _op_query,
     "describe": _op_describe,
     "view": _op_view,
     "stats": _op_stats,
+    "canned": _op_canned,
 }
 
 
@@ -415,7 +437,7 @@ class Pages:
             return "id:" + iri[len(self.base) :]
         for name, namespace in _PREFIX_LIST:
             if iri.startswith(namespace) and len(iri) > len(namespace):
-                return f"{name}:{iri[len(namespace):]}"
+                return f"{name}:{iri[len(namespace) :]}"
         return iri
 
     def href(self, iri: str) -> str | None:
@@ -494,9 +516,11 @@ class Pages:
         rows = [f"<tr><td>{self.term(f.value)}</td><th>{self.link(f.predicate)}</th></tr>" for f in view.incoming]
         return f'<section id="incoming"><h2>Referenced by</h2><table>{"".join(rows)}</table></section>'
 
-    def results(self, title: str, answer: st.QueryAnswer, limit: int) -> bytes:
+    def results(self, title: str, answer: st.QueryAnswer, limit: int, next_page: str | None = None) -> bytes:
         body = [f"<h1>{esc(title)}</h1>"]
-        if answer.truncated:
+        if next_page:
+            body.append(f'<p class="next">More rows follow: <a href="{esc(next_page)}">next page</a>.</p>')
+        elif answer.truncated:
             body.append(f'<p class="warn">Cut at the result cap of {limit}; add LIMIT/OFFSET to page.</p>')
         if answer.media_type == "application/sparql-results+json":
             body.append(self._table(json.loads(answer.body)))
@@ -514,7 +538,7 @@ class Pages:
             cells = "".join(f"<td>{self._json_cell(binding.get(n))}</td>" for n in names)
             rows.append(f"<tr>{cells}</tr>")
         count = len(rows)
-        return f'<p>{count} row{"" if count == 1 else "s"}</p><table><tr>{head}</tr>{"".join(rows)}</table>'
+        return f"<p>{count} row{'' if count == 1 else 's'}</p><table><tr>{head}</tr>{''.join(rows)}</table>"
 
     def _json_cell(self, term: dict[str, Any] | None) -> str:
         if term is None:
@@ -529,7 +553,7 @@ class Pages:
         parts = [
             "<h1>treatygraph</h1>",
             f"<p>A knowledge graph of treaties: {treaties} treaties, {stats.triples} triples. "
-            f'Entity IRIs start with <code>{esc(self.base)}</code>. '
+            f"Entity IRIs start with <code>{esc(self.base)}</code>. "
             '<a href="/sparql">Service description</a> · <a href="/void">VoID</a> · '
             f'<a href="{CONTEXT_PATH}">JSON-LD context</a></p>',
             '<section id="queries"><h2>Canned queries</h2><ul>',
@@ -544,9 +568,11 @@ class Pages:
                 for p in canned.params
             )
             target = esc("/queries/" + quote(name))
+            first = f"limit={LANDING_PAGE_ROWS}"
             parts.append(
-                f'<li><a href="{target}">{esc(name)}</a>: {esc(canned.answers)} '
-                f'(<a href="{target}?format=json">json</a>, <a href="{target}?format=csv">csv</a>)'
+                f'<li><a href="{target}?{first}">{esc(name)}</a>: {esc(canned.answers)} '
+                f'(<a href="{target}?format=json&amp;{first}">json</a>, '
+                f'<a href="{target}?format=csv&amp;{first}">csv</a>; the first {LANDING_PAGE_ROWS} rows)'
                 + (f"<ul>{params}</ul>" if params else "")
                 + "</li>"
             )
@@ -575,8 +601,10 @@ SELECT ?treaty ?label ?signed WHERE {
 
 
 def service_description(endpoint: str, void: str, stats: st.DatasetStats, union: bool) -> list[ox.Triple]:
-    service, dataset, default_graph = ox.NamedNode(endpoint), ox.NamedNode(void + "#dataset"), ox.NamedNode(
-        void + "#default-graph"
+    service, dataset, default_graph = (
+        ox.NamedNode(endpoint),
+        ox.NamedNode(void + "#dataset"),
+        ox.NamedNode(void + "#default-graph"),
     )
     triples = [
         _t(service, _RDF_TYPE, ox.NamedNode(_SD + "Service")),
@@ -603,8 +631,11 @@ def void_description(endpoint: str, void: str, base: str, stats: st.DatasetStats
         _t(
             dataset,
             "http://purl.org/dc/terms/description",
-            ox.Literal("Treaties, their parties, signers, violations and resolutions, read from encyclopedia "
-                       "articles, with the evidence for every fact.", language="en"),
+            ox.Literal(
+                "Treaties, their parties, signers, violations and resolutions, read from encyclopedia "
+                "articles, with the evidence for every fact.",
+                language="en",
+            ),
         ),
         _t(dataset, _VOID + "sparqlEndpoint", ox.NamedNode(endpoint)),
         _t(dataset, _VOID + "uriSpace", ox.Literal(base)),
@@ -640,6 +671,9 @@ def _integer(value: int) -> ox.Literal:
 
 
 # ---------------------------------------------------------------- the endpoint
+
+CANNED_CONTROLS = ("format", "limit", "offset")  # query-string keys of /queries/NAME that are not parameters
+LANDING_PAGE_ROWS = 100  # the landing page links each canned query's first page of this many rows
 
 
 def canned_bindings(canned: Any, given: dict[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
@@ -847,14 +881,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_body(303, "text/plain", b"see /\n", {"Location": "/"})
             return
         media_type = _single(params, "format", FORMAT_NAMES) or (kinds[0] if kinds else "text/turtle")
-        triples = service_description(self.own_url("/sparql"), self.own_url("/void"), self.endpoint.stats,
-                                      self.endpoint.union)
+        triples = service_description(
+            self.own_url("/sparql"), self.own_url("/void"), self.endpoint.stats, self.endpoint.union
+        )
         self.send_rdf(triples, media_type)
 
     def void(self) -> None:
         kinds = ranked_types(self.headers.get("Accept"), st.GRAPH_TYPES)
-        triples = void_description(self.own_url("/sparql"), self.own_url("/void"), self.endpoint.base,
-                                   self.endpoint.stats)
+        triples = void_description(
+            self.own_url("/sparql"), self.own_url("/void"), self.endpoint.base, self.endpoint.stats
+        )
         self.send_rdf(triples, kinds[0] if kinds else "text/turtle")
 
     def send_rdf(self, triples: list[ox.Triple], media_type: str) -> None:
@@ -869,11 +905,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.answer_query(texts[0], params, "SPARQL query")
 
     def answer_query(self, text: str, params: dict[str, list[str]], title: str) -> None:
-        offered = (*st.SOLUTION_TYPES, *st.GRAPH_TYPES, "text/html")
-        chosen = _single(params, "format", FORMAT_NAMES)
-        kinds = (chosen,) if chosen else ranked_types(self.headers.get("Accept"), offered)
-        if not kinds:
-            raise EndpointError(406, f"no acceptable result format; offered: {', '.join(offered)}")
+        kinds = self.result_kinds(params, (*st.SOLUTION_TYPES, *st.GRAPH_TYPES, "text/html"))
         as_html = kinds[0] == "text/html"
         accept = ("application/sparql-results+json", "text/turtle") if as_html else kinds
         graphs = tuple(params.get("default-graph-uri", [])), tuple(params.get("named-graph-uri", []))
@@ -887,16 +919,58 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self.send_body(200, answer.media_type, answer.body, headers)
 
+    def result_kinds(self, params: dict[str, list[str]], offered: tuple[str, ...]) -> tuple[str, ...]:
+        """The media types to answer in, best first: `format=` if given, else the Accept header's choice."""
+        chosen = _single(params, "format", FORMAT_NAMES)
+        kinds = (chosen,) if chosen else ranked_types(self.headers.get("Accept"), offered)
+        if not kinds:
+            raise EndpointError(406, f"no acceptable result format; offered: {', '.join(offered)}")
+        return kinds
+
     def canned(self, name: str, params: dict[str, list[str]]) -> None:
+        """A canned query, a page at a time: `limit`/`offset` pick the page (rows in the store's order, each
+        page sorted); without `limit` the answer is the first `max_results` rows, sorted, complete when no
+        more follow. A `Link: <...>; rel="next"` header (and a link on the HTML page) points at the next page."""
         canned = self.endpoint.queries.get(name)
         if canned is None:
             raise EndpointError(404, f"no canned query {name!r}; known: {', '.join(sorted(self.endpoint.queries))}")
-        given = {key: values[-1] for key, values in params.items() if key != "format"}
+        given = {key: values[-1] for key, values in params.items() if key not in CANNED_CONTROLS}
+        page = self.canned_page(canned, given, params)
+        kinds = self.result_kinds(params, (*st.SOLUTION_TYPES, "text/html"))
+        as_html = kinds[0] == "text/html"
+        accept = ("application/sparql-results+json",) if as_html else kinds
+        answer, more = self.endpoint.call("canned", canned, given, accept, page)
+        next_page = self.next_page(name, params, page, answer.count) if more else None
+        headers = {"Vary": "Accept"}
+        if next_page:
+            headers["Link"] = f'<{next_page}>; rel="next"'
+        if more and "limit" not in params:
+            headers["X-SPARQL-MaxRows"] = str(self.endpoint.config.max_results)
+        if as_html:
+            title = f"{name}: {canned.answers}"
+            body = self.endpoint.pages.results(title, answer, self.endpoint.config.max_results, next_page)
+            self.send_body(200, "text/html", body, headers)
+        else:
+            self.send_body(200, answer.media_type, answer.body, headers)
+
+    def canned_page(self, canned: Any, given: dict[str, str], params: dict[str, list[str]]) -> Page:
+        """The page asked for, checked (400 on a bad parameter, limit or offset); at most `max_results` rows."""
+        from .query import Page, bind_params, parse_page
+
+        cap = self.endpoint.config.max_results
         try:
-            text = st.substitute_variables(canned.text, canned_bindings(canned, given))
+            bind_params(canned, given)  # a mistyped parameter is refused before a worker is used
+            page = parse_page(_last(params, "limit"), _last(params, "offset")) or Page(cap)
         except TreatygraphError as err:
             raise EndpointError(400, str(err)) from None
-        self.answer_query(text, params, f"{name}: {canned.answers}")
+        if page.limit is not None and page.limit > cap:
+            raise EndpointError(400, f"limit {page.limit}: over this endpoint's cap of {cap} rows per answer")
+        return Page(page.limit or cap, page.offset)
+
+    def next_page(self, name: str, params: dict[str, list[str]], page: Page, count: int) -> str:
+        kept = [(key, value) for key, values in params.items() if key not in ("limit", "offset") for value in values]
+        paging = [("limit", str(page.limit)), ("offset", str(page.offset + count))]
+        return "/queries/" + quote(name) + "?" + urlencode(kept + paging)
 
     def entity(self, rest: str, params: dict[str, list[str]]) -> None:
         iris = entity_iris(self.endpoint.base, rest)
@@ -949,6 +1023,11 @@ def _params(query_string: str) -> dict[str, list[str]]:
         return parse_qs(query_string, keep_blank_values=True, strict_parsing=False, max_num_fields=200)
     except ValueError as err:
         raise EndpointError(400, f"bad query string: {err}") from None
+
+
+def _last(params: dict[str, list[str]], key: str) -> str | None:
+    values = params.get(key)
+    return values[-1] if values else None
 
 
 def _single(params: dict[str, list[str]], key: str, names: dict[str, str]) -> str | None:

@@ -1,4 +1,5 @@
-"""`treatygraph query NAME --graph FILE [--format json|csv|table] [--param KEY=VALUE ...]` and `query --list`."""
+"""`treatygraph query NAME --graph FILE [--format json|csv|table] [--param KEY=VALUE ...] [--limit N] [--offset M]`
+and `query --list`."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from pathlib import Path
 from ..query import (
     RENDERERS,
     CannedQuery,
+    Page,
     QueryResult,
     load_graph,
     load_queries,
+    parse_page,
     parse_param_args,
     run_query,
     run_query_on_store,
@@ -35,6 +38,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="json = W3C SPARQL 1.1 Query Results JSON; default: table on a terminal, json otherwise",
     )
     parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="query parameter")
+    parser.add_argument(
+        "--limit",
+        metavar="N",
+        help="a page of at most N rows (from the store: the next N rows it yields, streamed; each page sorted)",
+    )
+    parser.add_argument("--offset", metavar="M", help="skip the first M rows (with --limit: the page after them)")
     parser.add_argument("--list", action="store_true", help="list the canned queries and exit")
     parser.set_defaults(func=run)
 
@@ -50,23 +59,26 @@ def run(args: argparse.Namespace) -> int:
     if query is None:
         raise TreatygraphError(f"unknown query {args.name!r}; known: {', '.join(sorted(queries))}")
     params = parse_param_args(args.param)
+    page = parse_page(args.limit, args.offset)
     if args.graph is None:
         raise TreatygraphError("query needs --graph FILE")
-    result = _answer(args.graph, query, params)
+    result = _answer(args.graph, query, params, page)
     fmt = args.format or ("table" if sys.stdout.isatty() else "json")
     sys.stdout.write(RENDERERS[fmt](result))
     if fmt == "json":
         sys.stdout.write("\n")
+    if result.more and page is not None:
+        sys.stderr.write(f"more rows follow: the next page is --offset {page.offset + len(result.rows)}\n")
     return 0
 
 
-def _answer(graph_file: Path, query: CannedQuery, params: dict[str, str]) -> QueryResult:
+def _answer(graph_file: Path, query: CannedQuery, params: dict[str, str], page: Page | None) -> QueryResult:
     """From the store `build` wrote beside the file when it holds exactly this file (no parsing), else
     from the file itself."""
     location = store_for_graph(graph_file)
     if location is not None:
-        return run_query_on_store(open_read_only(location), query, params)
-    return run_query(load_graph(graph_file), query, params)
+        return run_query_on_store(open_read_only(location), query, params, page)
+    return run_query(load_graph(graph_file), query, params, page)
 
 
 def describe_queries(queries: dict[str, CannedQuery]) -> str:
