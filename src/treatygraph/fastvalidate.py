@@ -470,15 +470,19 @@ def _has_datatype(value: Node, datatype: Node) -> bool:
         return False
     if value.datatype == datatype:
         return value.ill_typed is not True and _value_is(value, datatype)
-    if datatype == RDFS.Literal:
+    if datatype == _RDFS_LITERAL:
         return True
-    if datatype == RDFS.Datatype:
+    if datatype == _RDFS_DATATYPE:
         return value.datatype is not None
-    if value.datatype is None and value.language is None and datatype == XSD.string:
+    if value.datatype is None and value.language is None and datatype == _XSD_STRING:
         return _value_is(value, datatype)
-    if datatype == RDF.langString and value.language:
+    if datatype == _RDF_LANGSTRING and value.language:
         return _value_is(value, datatype)
     return False
+
+
+# rdflib's namespace attributes cost microseconds each (a Python __getattr__): the value checks run per value
+_RDFS_LITERAL, _RDFS_DATATYPE, _XSD_STRING, _RDF_LANGSTRING = RDFS.Literal, RDFS.Datatype, XSD.string, RDF.langString
 
 
 _PYTHON_TYPES: dict[Node, type | tuple[type, ...]] = {

@@ -20,6 +20,7 @@ typed in that article, as ArticleWriter does.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from functools import lru_cache
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, Node, URIRef, Variable
+from rdflib import BNode, Literal, Node, URIRef, Variable
 from rdflib.namespace import RDF, XSD
 from rdflib.paths import Path as PropertyPath
 from rdflib.plugins.sparql import prepareQuery
@@ -46,6 +47,7 @@ from .fastvalidate import (
     validate_store,
 )
 from .validate import (
+    GraphSource,
     ValidationReport,
     ValidationResult,
     _fill_message,
@@ -83,8 +85,8 @@ def check_article(triples: Sequence[Triple]) -> ArticleCheck:
     plan = _plan()
     index = _Index(triples)
     findings: list[_Finding] = []
-    for check in plan.properties:
-        findings += _property_findings(index, check)
+    for focus_classes, checks in plan.properties:
+        findings += _group_findings(index, focus_classes, checks)
     pending: list[Pending] = []
     for compiled in plan.constraints:
         for finding in compiled.findings(index):
@@ -94,7 +96,7 @@ def check_article(triples: Sequence[Triple]) -> ArticleCheck:
                 pending.append(Pending(finding, compiled.constraint))
     if not findings:
         return ArticleCheck((), tuple(dict.fromkeys(pending)))
-    tracer = _Tracer(_graph(index.triples))
+    tracer = _Tracer(GraphSource(index))
     results = []
     for finding in dict.fromkeys(findings):
         if isinstance(finding.value, URIRef) and not index.is_local(finding.value, plan.local_classes):
@@ -154,7 +156,7 @@ def local_classes() -> frozenset[Node]:
 @dataclass(frozen=True)
 class _Plan:
     local_classes: frozenset[Node]
-    properties: tuple[_PropertyCheck, ...]
+    properties: tuple[tuple[tuple[Node, ...], tuple[_LocalCheck, ...]], ...]  # by focus classes
     constraints: tuple[_CompiledConstraint, ...]
     per_article_constraints: frozenset[_SparqlConstraint]  # shared-target constraints run per article
 
@@ -176,10 +178,17 @@ def _plan() -> _Plan:
                 constraints.append(shared)
     return _Plan(
         local_classes=local,
-        properties=tuple(check for check in properties if set(check.focus_classes) <= local),
+        properties=_by_focus(check for check in properties if set(check.focus_classes) <= local),
         constraints=tuple(constraints),
         per_article_constraints=frozenset(c.constraint for c in constraints if not c.settled_here),
     )
+
+
+def _by_focus(checks: Iterable[_PropertyCheck]) -> tuple[tuple[tuple[Node, ...], tuple[_LocalCheck, ...]], ...]:
+    groups: dict[tuple[Node, ...], list[_LocalCheck]] = {}
+    for check in checks:
+        groups.setdefault(check.focus_classes, []).append(_LocalCheck(check))
+    return tuple((classes, tuple(group)) for classes, group in groups.items())
 
 
 def _closure(classes: Iterable[Node]) -> frozenset[Node]:
@@ -235,43 +244,50 @@ class _Index:
 
     def __init__(self, triples: Sequence[Triple]) -> None:
         self.triples = triples  # duplicates are harmless: values are counted distinct, findings deduplicated
-        self.about: dict[Node, list[tuple[Node, Node]]] = {}  # subject -> (predicate, object)
-        self.by_p: dict[Node, list[tuple[Node, Node]]] = {}  # predicate -> (subject, object)
-        about, by_p = self.about, self.by_p
+        self.spo: dict[Node, dict[Node, list[Node]]] = {}  # subject -> predicate -> objects
+        spo = self.spo
         for s, p, o in triples:
-            pairs = about.get(s)
-            if pairs is None:
-                about[s] = [(p, o)]
+            by_predicate = spo.get(s)
+            if by_predicate is None:
+                spo[s] = {p: [o]}
             else:
-                pairs.append((p, o))
-            pairs = by_p.get(p)
-            if pairs is None:
-                by_p[p] = [(s, o)]
-            else:
-                pairs.append((s, o))
-        self.types: dict[Node, set[Node]] = defaultdict(set)
+                objects = by_predicate.get(p)
+                if objects is None:
+                    by_predicate[p] = [o]
+                else:
+                    objects.append(o)
+        # the article's own object for each predicate it uses (dict lookups by it match by identity)
+        self.predicates: dict[Node, Node] = {p: p for by_predicate in spo.values() for p in by_predicate}
+        self._pairs: dict[Node, list[tuple[Node, Node]]] = {}
+        self.types: dict[Node, set[Node]] = {}
         self.of_type: dict[Node, list[Node]] = defaultdict(list)
-        for s, o in by_p.get(RDF.type, ()):
-            self.types[s].add(o)
+        for s, o in self.pairs(self.predicates.get(_RDF_TYPE, _RDF_TYPE)):
+            found = self.types.get(s)
+            if found is None:
+                self.types[s] = {o}
+            else:
+                found.add(o)
             self.of_type[o].append(s)
-        self._values: dict[Node, dict[Node, list[Node]]] = {}  # subject -> predicate -> objects, when asked
         self._subjects: dict[Node, dict[Node, list[Node]]] = {}  # predicate -> object -> subjects, when asked
         self._instances: dict[tuple[Node, ...] | frozenset[Node], list[Node]] = {}
-        self._predicates: dict[Node, Node] | None = None
+        self._same: dict[Node, Node] = {}
+        self._cached: dict[Callable[[_Index], Any], Any] = {}
 
     def values(self, s: Node, p: Node) -> list[Node]:
-        by_predicate = self._values.get(s)
-        if by_predicate is None:
-            by_predicate = self._values[s] = {}
-            for predicate, o in self.about.get(s, ()):
-                _append(by_predicate, predicate, o)
-        return by_predicate.get(p, [])
+        return self.spo.get(s, _NOTHING).get(p, [])
+
+    def pairs(self, p: Node) -> list[tuple[Node, Node]]:
+        """The (subject, object) pairs of a predicate."""
+        found = self._pairs.get(p)
+        if found is None:
+            found = self._pairs[p] = [(s, o) for s, by_predicate in self.spo.items() for o in by_predicate.get(p, ())]
+        return found
 
     def subjects(self, p: Node, o: Node) -> list[Node]:
         by_object = self._subjects.get(p)
         if by_object is None:
             by_object = self._subjects[p] = {}
-            for s, obj in self.by_p.get(p, ()):
+            for s, obj in self.pairs(p):
                 _append(by_object, obj, s)
         return by_object.get(o, [])
 
@@ -287,14 +303,30 @@ class _Index:
         return found
 
     def same(self, predicate: Node) -> Node:
-        """The article's own object for an equal predicate: dict lookups then match by identity, without
-        rdflib's (Python-level) equality test."""
-        if self._predicates is None:
-            self._predicates = {known: known for known in self.by_p}
-        return self._predicates.get(predicate, predicate)
+        """The article's own object for an equal predicate (remembered per asking object): dict lookups
+        then match by identity, without rdflib's Python-level equality test."""
+        found = self._same.get(predicate)
+        if found is None:
+            found = self._same[predicate] = self.predicates.get(predicate, predicate)
+        return found
+
+    def cached(self, build: Callable[[_Index], Any]) -> Any:
+        """`build(self)`, made once per article (the sets a NOT EXISTS test looks in)."""
+        found = self._cached.get(build)
+        if found is None:
+            found = self._cached[build] = build(self)
+        return found
+
+    def objects(self, subject: Node, predicate: Node) -> list[Node]:
+        """As rdflib's Graph.objects (the tracer reads the article through these lookups)."""
+        return self.values(subject, predicate)
 
     def is_local(self, node: Node, local: frozenset[Node]) -> bool:
         return bool(self.types.get(node, set()) & local)
+
+
+_NOTHING: dict[Node, list[Node]] = {}
+_RDF_TYPE = RDF.type
 
 
 def _append(index: dict[Any, list[Any]], key: Any, item: Any) -> None:
@@ -305,394 +337,626 @@ def _append(index: dict[Any, list[Any]], key: Any, item: Any) -> None:
         found.append(item)
 
 
-def _graph(triples: Iterable[Triple]) -> Graph:
-    graph = Graph()
-    for triple in triples:
-        graph.add(triple)
-    return graph
+class _LocalCheck:
+    """A property check as the article loop runs it: its class sets made once, its value verdicts kept
+    (confidences, rules and offsets repeat from article to article) under keys Python hashes and compares
+    in C (rdflib's terms do both in Python)."""
+
+    def __init__(self, check: _PropertyCheck) -> None:
+        self.check = check
+        self.classes = frozenset(check.classes) if check.classes is not None else None
+        self.qualified = frozenset(check.qualified_classes) if check.qualified_classes is not None else None
+        self.value_checks = (
+            check.datatypes is not None
+            or check.allowed is not None
+            or check.iri_only
+            or check.min_inclusive is not None
+            or check.max_inclusive is not None
+        )
+        # a datatype check alone reads of a literal only its datatype, language, ill-typedness and the
+        # Python type of its value (fastvalidate._has_datatype): one verdict serves every such literal
+        self.by_kind = (
+            check.datatypes is not None
+            and check.allowed is None
+            and not check.iri_only
+            and check.min_inclusive is None
+            and check.max_inclusive is None
+        )
+        self.verdicts: dict[tuple[Any, ...], bool] = {}
+
+    def conforms(self, value: Node) -> bool:
+        if isinstance(value, Literal):
+            datatype = str(value.datatype) if value.datatype is not None else None
+            if self.by_kind:
+                key: tuple[Any, ...] = (datatype, value.language, value.ill_typed, type(value.value))
+            else:
+                key = (str(value), datatype, value.language)
+        else:
+            key = (type(value), str(value))
+        verdict = self.verdicts.get(key)
+        if verdict is None:
+            if len(self.verdicts) > 100_000:
+                self.verdicts.clear()
+            verdict = self.verdicts[key] = _value_conforms(self.check, value)
+        return verdict
 
 
-def _property_findings(index: _Index, check: _PropertyCheck) -> Iterator[_Finding]:
-    """fastvalidate's checks of one property shape, on the article's triples."""
-    value_checks = (
-        check.datatypes is not None
-        or check.allowed is not None
-        or check.iri_only
-        or check.min_inclusive is not None
-        or check.max_inclusive is not None
-    )
-    path = index.same(check.path)
-    for focus in index.instances(check.focus_classes):
-        values = list(dict.fromkeys(index.values(focus, path)))
-        if _outside(len(values), check.min_count, check.max_count):
-            yield _Finding(check.severity, check.message, focus, check.path, None)
-        if check.qualified_classes is not None:
-            qualified = set(check.qualified_classes)
-            count = sum(1 for value in values if index.types.get(value, set()) & qualified)
-            if _outside(count, check.qualified_min, check.qualified_max):
+def _group_findings(
+    index: _Index, focus_classes: tuple[Node, ...], checks: tuple[_LocalCheck, ...]
+) -> Iterator[_Finding]:
+    """fastvalidate's checks of the property shapes on one target class, on the article's triples: each
+    focus node's values by predicate are looked up once for all its checks."""
+    types = index.types
+    runs = [(local, local.check, index.same(local.check.path)) for local in checks]
+    for focus in index.instances(focus_classes):
+        by_predicate = index.spo.get(focus, _NOTHING)
+        for local, check, path in runs:
+            values = by_predicate.get(path, ())
+            if len(values) > 1:
+                values = list(dict.fromkeys(values))
+            if _outside(len(values), check.min_count, check.max_count):
                 yield _Finding(check.severity, check.message, focus, check.path, None)
-        for value in values:
-            if check.classes is not None and not index.types.get(value, set()) & set(check.classes):
-                yield _Finding(check.severity, check.message, focus, check.path, value)
-            elif value_checks and not _conforms(check, value):
-                yield _Finding(check.severity, check.message, focus, check.path, value)
-
-
-_CONFORMS: dict[tuple[int, Node], bool] = {}  # (check, value) -> verdict: confidences, rules, offsets repeat
-
-
-def _conforms(check: _PropertyCheck, value: Node) -> bool:
-    key = (id(check), value)  # the checks live as long as the process (compiled_checks is cached)
-    verdict = _CONFORMS.get(key)
-    if verdict is None:
-        if len(_CONFORMS) > 200_000:
-            _CONFORMS.clear()
-        verdict = _CONFORMS[key] = _value_conforms(check, value)
-    return verdict
+            if local.qualified is not None:
+                count = sum(1 for value in values if not local.qualified.isdisjoint(types.get(value, ())))
+                if _outside(count, check.qualified_min, check.qualified_max):
+                    yield _Finding(check.severity, check.message, focus, check.path, None)
+            for value in values:
+                if local.classes is not None and local.classes.isdisjoint(types.get(value, ())):
+                    yield _Finding(check.severity, check.message, focus, check.path, value)
+                elif local.value_checks and not local.conforms(value):
+                    yield _Finding(check.severity, check.message, focus, check.path, value)
 
 
 def _outside(count: int, minimum: int | None, maximum: int | None) -> bool:
     return (minimum is not None and count < minimum) or (maximum is not None and count > maximum)
 
 
-# ---------------------------------------------------------------- sh:sparql constraints in Python
-
-Binding = dict[str, Any]  # variable name -> rdflib term, or a Python value an expression computed
-Solutions = Callable[[_Index, Binding], Iterator[Binding]]
-Expression = Callable[[_Index, Binding], Any]
+# ---------------------------------------------------------------- sh:sparql constraints compiled to Python
 
 
 class _Error(Exception):
     """A SPARQL expression error: the FILTER fails, the BIND leaves its variable unbound."""
 
 
+Row = dict[str, Any]  # variable name -> rdflib term, or a Python value an expression computed
+Run = Callable[["_Index", list[Node]], Iterator[tuple[Node, Row]]]  # the focus nodes' rows
+
+
 @dataclass(frozen=True)
 class _CompiledConstraint:
     constraint: _SparqlConstraint
     focus_classes: frozenset[Node]
-    solutions: Solutions
+    run: Run
+    distinct: bool
     settled_here: bool  # the article alone decides (local targets, no NOT EXISTS)
     positive_patterns: tuple[tuple[Any, Any, Any], ...]  # the triple patterns outside NOT EXISTS
+    required: tuple[Node, ...]  # fixed predicates of those patterns: an article lacking one has no rows
+    source: str  # the generated Python
 
     @staticmethod
     def compile(constraint: _SparqlConstraint, classes: frozenset[Node], settled_here: bool) -> _CompiledConstraint:
-        compiler = _Compiler()
-        algebra = prepareQuery(constraint.query).algebra
-        solutions = compiler.pattern(algebra)
+        generated = _Codegen().query(prepareQuery(constraint.query).algebra)
+        positive = tuple(generated.positive)
         return _CompiledConstraint(
             constraint=constraint,
             focus_classes=classes,
-            solutions=solutions,
-            settled_here=settled_here and not compiler.negated,
-            positive_patterns=tuple(compiler.positive),
+            run=generated.run,
+            distinct=generated.distinct,
+            settled_here=settled_here and not generated.negated,
+            positive_patterns=positive,
+            required=tuple(dict.fromkeys(p for _, p, _ in positive if isinstance(p, URIRef))),
+            source=generated.source,
         )
 
     def findings(self, index: _Index) -> Iterator[_Finding]:
         """pyshacl's reading of a SPARQL constraint: $this pre-bound to each focus node in turn."""
-        for focus in index.instances(self.focus_classes):
-            for row in self.solutions(index, {"this": focus}):
-                bindings = {name: _term(value) for name, value in row.items()}
-                yield _Finding(
-                    severity=self.constraint.severity,
-                    message=_fill_message(self.constraint.message, bindings),
-                    focus=focus,
-                    path=bindings.get("path"),
-                    value=bindings.get("value"),
-                )
+        if not all(predicate in index.predicates for predicate in self.required):
+            return
+        rows = self.run(index, index.instances(self.focus_classes))
+        for focus, row in _distinct(rows) if self.distinct else rows:
+            bindings = {name: _term(value) for name, value in row.items()}
+            yield _Finding(
+                severity=self.constraint.severity,
+                message=_fill_message(self.constraint.message, bindings),
+                focus=focus,
+                path=bindings.get("path"),
+                value=bindings.get("value"),
+            )
 
 
-class _Compiler:
-    """SPARQL algebra (as rdflib translates it) -> Python closures over an article's _Index."""
+def _distinct(rows: Iterable[tuple[Node, Row]]) -> Iterator[tuple[Node, Row]]:
+    """Each focus node's distinct rows."""
+    seen: set[tuple[Node, frozenset[tuple[str, Any]]]] = set()
+    for focus, row in rows:
+        key = (focus, frozenset((name, _term(value)) for name, value in row.items()))
+        if key not in seen:
+            seen.add(key)
+            yield focus, row
+
+
+@dataclass(frozen=True)
+class _Local:
+    """Where the generated code keeps a variable's value."""
+
+    name: str  # the Python local
+    term: bool  # always an rdflib term, never unbound (bound by a triple pattern, or $this)
+
+
+@dataclass
+class _Generated:
+    run: Run
+    distinct: bool
+    negated: bool
+    positive: list[tuple[Any, Any, Any]]
+    source: str
+
+
+Scope = dict[str, _Local]
+Then = Callable[[Scope], list[str]]  # the code that runs on each row, given where its variables are
+
+
+class _Codegen:
+    """SPARQL algebra (as rdflib translates it) -> the source of a Python function over an article's _Index.
+
+    `run(ix, foci)` is nested loops over the index: the focus nodes, then one loop per triple pattern (in the
+    order `_pattern_order` picks), with FILTER, BIND and FILTER NOT EXISTS as plain statements between them
+    and each variable in a Python local: no binding is built until a row is found. Expressions call the
+    small helpers below (SPARQL's value rules); an error (_Error) fails the FILTER or leaves the BIND's
+    variable unbound (_U). Expressions without variables are computed once; a FILTER on one variable
+    remembers its verdict per value (a predicate's namespace, say); a FILTER's `&&` is a FILTER per part.
+    A NOT EXISTS whose pattern has no triple fully known from outside becomes a set, built once per article,
+    of the values its outside variables may not take; any other is a function that looks."""
 
     def __init__(self) -> None:
-        self.negated = False  # the query has FILTER NOT EXISTS
+        self.namespace: dict[str, Any] = dict(_GENERATED_HELPERS)
+        self.functions: list[str] = []
         self.positive: list[tuple[Any, Any, Any]] = []
-        self.bound: set[str] = {"this"}  # variables bound where the pattern being compiled runs (pre-bound $this)
+        self.negated = False
+        self.negation_depth = 0
+        self.hoisted: dict[str, str] | None = None  # in a function run once per article: local -> expression
+        self.pending: list[tuple[str, Any]] = []  # FILTER parts waiting for their variables: (filter, part)
+        self.count = 0
 
-    def pattern(self, node: Any) -> Solutions:
-        name = getattr(node, "name", None)
-        handler = getattr(self, f"_pattern_{name}", None)
+    def query(self, algebra: Any) -> _Generated:
+        node = algebra.p if getattr(algebra, "name", None) == "SelectQuery" else algebra
+        distinct = getattr(node, "name", None) == "Distinct"
+        node = node.p if distinct else node
+        if getattr(node, "name", None) != "Project":
+            raise UnsupportedShapes("only SELECT [DISTINCT] queries are evaluated per article")
+        names = [str(variable) for variable in node.PV]
+        scope = {"this": _Local("v_this", term=True)}
+        self.function("run", {}, node.p, lambda inner: _yield_row(names, inner), per_article=True, foci=scope)
+        source = "\n\n".join(self.functions) + "\n"
+        exec(compile(source, "<sh:sparql constraint>", "exec"), self.namespace)  # noqa: S102 - our own code
+        return _Generated(self.namespace["run"], distinct, self.negated, self.positive, source)
+
+    def function(
+        self,
+        name: str,
+        params: Scope,
+        node: Any,
+        then: Then,
+        per_article: bool = False,
+        foci: Scope | None = None,
+        first: tuple[str, ...] = (),
+        last: str = "return",
+    ) -> None:
+        """Write `def name(ix, *params)` (or `(ix, foci)`, looping over the focus nodes as $this): `first`,
+        then, in a function run once per article, the article's own objects for its constants, the
+        pattern's code, `last`."""
+        outer, self.hoisted = self.hoisted, ({} if per_article else None)
+        waiting, self.pending = self.pending, []
+        body = self.pattern(node, {**params, **(foci or {})}, then)
+        hoisted = [f"{local} = {expression}" for local, expression in (self.hoisted or {}).items()]
+        self.hoisted, self.pending = outer, waiting
+        if foci is not None:
+            body = [f"for {foci['this'].name} in foci:", *_indent(body)]
+        arguments = ", ".join(["ix", *(local.name for local in params.values()), *(["foci"] if foci else [])])
+        self.functions.append(f"def {name}({arguments}):\n" + "\n".join(_indent([*first, *hoisted, *body, last])))
+
+    def fresh(self, hint: str) -> str:
+        self.count += 1
+        return f"{re.sub(r'[^A-Za-z0-9_]', '_', hint)}_{self.count}"
+
+    def constant(self, value: Any) -> str:
+        name = self.fresh("k")
+        self.namespace[name] = value
+        return name
+
+    # ---- patterns: each writes the code for its rows and hands them to `then`
+
+    def pattern(self, node: Any, scope: Scope, then: Then) -> list[str]:
+        handler = getattr(self, f"_pattern_{getattr(node, 'name', None)}", None)
         if handler is None:
-            raise UnsupportedShapes(f"SPARQL pattern {name} is not evaluated per article")
-        return handler(node)  # type: ignore[no-any-return]
+            raise UnsupportedShapes(f"SPARQL pattern {getattr(node, 'name', node)} is not evaluated per article")
+        return handler(node, scope, then)  # type: ignore[no-any-return]
 
-    def _pattern_SelectQuery(self, node: CompValue) -> Solutions:
-        return self.pattern(node.p)
+    def _pattern_Join(self, node: CompValue, scope: Scope, then: Then) -> list[str]:
+        return self.pattern(node.p1, scope, lambda inner: self.pattern(node.p2, inner, then))
 
-    def _pattern_Project(self, node: CompValue) -> Solutions:
-        inner, names = self.pattern(node.p), [str(v) for v in node.PV]
+    def _pattern_Extend(self, node: CompValue, scope: Scope, then: Then) -> list[str]:
+        def extend(inner: Scope) -> list[str]:
+            local = self.fresh(f"v_{node.var}")
+            value, _ = self.expression(node.expr, inner)
+            extended = {**inner, str(node.var): _Local(local, term=False)}
+            chunk = f"try:\n    {local} = {value}\nexcept _Error:\n    {local} = _U"
+            return _nest([chunk, *self.ready_filters(extended)], then(extended))
 
-        def project(index: _Index, binding: Binding) -> Iterator[Binding]:
-            for row in inner(index, binding):
-                yield {name: row[name] for name in names if name in row}
+        return self.pattern(node.p, scope, extend)
 
-        return project
+    def _pattern_Filter(self, node: CompValue, scope: Scope, then: Then) -> list[str]:
+        """Each part of the condition's `&&` waits until the patterns have bound its variables, then tests
+        (a part with NOT EXISTS tests after all of them): a row that fails one part fails the whole."""
+        owner = self.fresh("filter")
+        self.pending += [(owner, part) for part in _conjuncts(node.expr)]
 
-    def _pattern_Distinct(self, node: CompValue) -> Solutions:
-        inner = self.pattern(node.p)
+        def keep(inner: Scope) -> list[str]:
+            mine = [part for who, part in self.pending if who == owner]
+            self.pending = [(who, part) for who, part in self.pending if who != owner]
+            return _nest([self.test(part, inner) for part in mine], then(inner))
 
-        def distinct(index: _Index, binding: Binding) -> Iterator[Binding]:
-            seen: set[frozenset[tuple[str, Any]]] = set()
-            for row in inner(index, binding):
-                key = frozenset((name, _term(value)) for name, value in row.items())
-                if key not in seen:
-                    seen.add(key)
-                    yield row
+        return self.pattern(node.p, scope, keep)
 
-        return distinct
+    def ready_filters(self, scope: Scope) -> list[str]:
+        """The tests of the waiting FILTER parts whose variables are all bound now (none with NOT EXISTS:
+        its pattern's variables are those in scope where the FILTER stands)."""
+        ready = [
+            (who, part)
+            for who, part in self.pending
+            if not _negates(part) and self.pattern_variables(part) <= scope.keys()
+        ]
+        self.pending = [entry for entry in self.pending if entry not in ready]
+        return [self.test(part, scope) for _, part in ready]
 
-    def _pattern_Filter(self, node: CompValue) -> Solutions:
-        inner, condition = self.pattern(node.p), self.expression(node.expr)
+    def test(self, condition: Any, scope: Scope) -> str:
+        """The code that tests one FILTER condition and opens the block of the rows that pass. A condition
+        on one variable bound to a term keeps its verdict per term."""
+        code, kind = self.expression(condition, scope)
+        test = code if kind == "bool" else f"_truth({code})"
+        flag = self.fresh("passed")
+        variables = self.pattern_variables(condition)
+        attempt = f"try:\n    {flag} = {test}\nexcept _Error:\n    {flag} = False"
+        if len(variables) != 1 or _negates(condition) or not scope[next(iter(variables))].term:
+            return f"{attempt}\nif {flag}:"
+        memo, key = self.constant({}), scope[next(iter(variables))].name
+        remember = f"if len({memo}) > 4096:\n    {memo}.clear()\n{memo}[{key}] = {flag}"
+        return f"{flag} = {memo}.get({key})\nif {flag} is None:\n{_block(attempt)}\n{_block(remember)}\nif {flag}:"
 
-        def keep(index: _Index, binding: Binding) -> Iterator[Binding]:
-            for row in inner(index, binding):
-                try:
-                    passed = _truth(condition(index, row))
-                except _Error:
-                    passed = False
-                if passed:
-                    yield row
-
-        return keep
-
-    def _pattern_Extend(self, node: CompValue) -> Solutions:
-        inner, value, var = self.pattern(node.p), self.expression(node.expr), str(node.var)
-        self.bound.add(var)
-
-        def extend(index: _Index, binding: Binding) -> Iterator[Binding]:
-            for row in inner(index, binding):
-                try:
-                    yield {**row, var: value(index, row)}
-                except _Error:
-                    yield row
-
-        return extend
-
-    def _pattern_Join(self, node: CompValue) -> Solutions:
-        first, second = self.pattern(node.p1), self.pattern(node.p2)
-
-        def join(index: _Index, binding: Binding) -> Iterator[Binding]:
-            for row in first(index, binding):
-                yield from second(index, row)
-
-        return join
-
-    def _pattern_BGP(self, node: CompValue) -> Solutions:
+    def _pattern_BGP(self, node: CompValue, scope: Scope, then: Then) -> list[str]:
         patterns = [tuple(triple) for triple in node.triples]
-        self.positive += patterns
-        solutions = _bgp(patterns, self.bound)
-        self.bound |= {str(term) for pattern in patterns for term in pattern if isinstance(term, Variable)}
-        return solutions
+        for pattern in patterns:
+            if len(pattern) != 3 or any(isinstance(term, (PropertyPath, BNode)) for term in pattern):
+                raise UnsupportedShapes("property paths and blank nodes are not evaluated per article")
+        if self.negation_depth == 0:
+            self.positive += patterns
+        return self.triples(_pattern_order(patterns, set(scope)), scope, then)
 
-    # ---- expressions
+    def triples(self, patterns: list[tuple[Any, ...]], scope: Scope, then: Then) -> list[str]:
+        if not patterns:
+            return _nest(self.ready_filters(scope), then(scope))
+        return self.stages(self.triple(patterns[0], scope), lambda inner: self.triples(patterns[1:], inner, then))
 
-    def expression(self, node: Any) -> Expression:
+    def stages(self, stages: list[tuple[str, Scope]], then: Then) -> list[str]:
+        """Loops (or tests) one inside the other, each followed by the FILTER tests its variables allow."""
+        chunk, inner = stages[0]
+        ready = self.ready_filters(inner)  # before the inner code is written: it takes what is left
+        rest = self.stages(stages[1:], then) if len(stages) > 1 else then(inner)
+        return _nest([chunk, *ready], rest)
+
+    def triple(self, pattern: tuple[Any, ...], scope: Scope) -> list[tuple[str, Scope]]:
+        """The loops (or test) that match one triple pattern, each with the scope of its new variables."""
+        slots = [self.slot(term, scope) for term in pattern]
+        new = [str(term) for term, (kind, _) in zip(pattern, slots, strict=True) if kind == "new"]
+        if any(kind == "maybe" for kind, _ in slots) or len(new) != len(set(new)):
+            return self.generic_triple(pattern, slots, scope)
+        inner = dict(scope)
+        names = []
+        for term, (kind, code) in zip(pattern, slots, strict=True):
+            if kind == "new":
+                code = self.fresh(f"v_{term}")
+                inner[str(term)] = _Local(code, term=True)
+            names.append(code)
+        s, p, o = names
+        known = (slots[0][0] != "new", slots[1][0] != "new", slots[2][0] != "new")
+        if known == (True, False, False):  # the predicate's loop outside the objects' (a FILTER on it between)
+            middle = {**scope, str(pattern[1]): inner[str(pattern[1])]}
+            return [
+                (f"for {p}, {o}s in ix.spo.get({s}, _NOTHING).items():", middle),
+                (f"for {o} in {o}s:", inner),
+            ]
+        opener = {
+            (True, True, False): f"for {o} in ix.values({s}, {p}):",
+            (True, True, True): f"if {o} in ix.values({s}, {p}):",
+            (False, True, True): f"for {s} in ix.subjects({p}, {o}):",
+            (False, True, False): f"for {s}, {o} in ix.pairs({p}):",
+            (False, False, False): f"for {s}, {p}, {o} in ix.triples:",
+        }.get(known)
+        if opener is None:
+            return self.generic_triple(pattern, slots, scope)
+        return [(opener, inner)]
+
+    def generic_triple(
+        self, pattern: tuple[Any, ...], slots: list[tuple[str, str]], scope: Scope
+    ) -> list[tuple[str, Scope]]:
+        """Any triple pattern: candidates from the index, each new variable bound, a repeated one compared."""
+        parts = [self.fresh("t") for _ in pattern]
+        given = {"const": "{}", "bound": "{}", "maybe": "_given({})", "new": "None"}
+        arguments = ", ".join(given[kind].format(code) for kind, code in slots)
+        stages = [(f"for {', '.join(parts)} in _candidates(ix, {arguments}):", scope)]
+        inner, here = dict(scope), dict[str, str]()
+        for term, (kind, _), part in zip(pattern, slots, parts, strict=True):
+            name = str(term)
+            if kind not in ("new", "maybe"):
+                continue
+            if name in here:
+                stages.append((f"if {part} == {here[name]}:", inner))
+            else:
+                here[name] = self.fresh(f"v_{name}")
+                inner = {**inner, name: _Local(here[name], term=True)}
+                stages.append((f"{here[name]} = {part}", inner))
+        return stages
+
+    def slot(self, term: Any, scope: Scope) -> tuple[str, str]:
+        """How a position of a pattern is known: a constant, a bound term, a maybe-bound value, or new."""
+        if not isinstance(term, Variable):
+            return "const", self.lookup_constant(term)
+        local = scope.get(str(term))
+        if local is None:
+            return "new", ""
+        return ("bound" if local.term else "maybe"), local.name
+
+    def lookup_constant(self, term: Node) -> str:
+        """A constant of a pattern; in a function run once per article, as the article's own equal object
+        when it has one (dict lookups then match by identity, without rdflib's Python-level equality)."""
+        name = self.constant(term)
+        if self.hoisted is None:
+            return name
+        local = f"{name}_here"
+        self.hoisted[local] = f"ix.same({name})"
+        return local
+
+    # ---- expressions: Python source and whether it is already a bool
+
+    def expression(self, node: Any, scope: Scope) -> tuple[str, str]:
         if isinstance(node, Variable):
-            name = str(node)
-
-            def variable(index: _Index, binding: Binding) -> Any:
-                if name not in binding:
-                    raise _Error(f"?{name} is unbound")
-                return binding[name]
-
-            return variable
+            local = scope.get(str(node))
+            if local is None:
+                return "_unbound()", "value"
+            return (local.name if local.term else f"_value({local.name})"), "value"
         if isinstance(node, (URIRef, Literal)):
-            return lambda index, binding: node
+            return self.constant(node), "value"
         kind = getattr(node, "name", None)
         handler = getattr(self, f"_expr_{kind}", None)
         if not isinstance(node, Expr) or handler is None:
             raise UnsupportedShapes(f"SPARQL expression {kind or node!r} is not evaluated per article")
-        return handler(node)  # type: ignore[no-any-return]
+        return handler(node, scope)  # type: ignore[no-any-return]
 
-    def _expr_RelationalExpression(self, node: CompValue) -> Expression:
+    def value(self, node: Any, scope: Scope) -> str:
+        return self.expression(node, scope)[0]
+
+    def truth(self, node: Any, scope: Scope) -> str:
+        code, kind = self.expression(node, scope)
+        return code if kind == "bool" else f"_truth({code})"
+
+    def _expr_RelationalExpression(self, node: CompValue, scope: Scope) -> tuple[str, str]:
         if node.op not in _COMPARISONS:
             raise UnsupportedShapes(f"SPARQL operator {node.op} is not evaluated per article")
-        left, right, compare = self.expression(node.expr), self.expression(node.other), _COMPARISONS[node.op]
-        return lambda index, binding: compare(left(index, binding), right(index, binding))
+        compare = self.constant(_COMPARISONS[node.op])
+        return f"{compare}({self.value(node.expr, scope)}, {self.value(node.other, scope)})", "bool"
 
-    def _expr_AdditiveExpression(self, node: CompValue) -> Expression:
-        return self._arithmetic(node)
+    def _expr_AdditiveExpression(self, node: CompValue, scope: Scope) -> tuple[str, str]:
+        return self._arithmetic(node, scope)
 
-    def _expr_MultiplicativeExpression(self, node: CompValue) -> Expression:
-        return self._arithmetic(node)
+    def _expr_MultiplicativeExpression(self, node: CompValue, scope: Scope) -> tuple[str, str]:
+        return self._arithmetic(node, scope)
 
-    def _arithmetic(self, node: CompValue) -> Expression:
-        first = self.expression(node.expr)
-        steps = [(_ARITHMETIC[op], self.expression(other)) for op, other in zip(node.op, node.other, strict=True)]
+    def _arithmetic(self, node: CompValue, scope: Scope) -> tuple[str, str]:
+        total = f"_number({self.value(node.expr, scope)})"
+        for op, other in zip(node.op, node.other, strict=True):
+            total = f"{self.constant(_ARITHMETIC[op])}({total}, _number({self.value(other, scope)}))"
+        return total, "value"
 
-        def compute(index: _Index, binding: Binding) -> Any:
-            total = _number(first(index, binding))
-            for operate, operand in steps:
-                total = operate(total, _number(operand(index, binding)))
-            return total
+    def _expr_ConditionalAndExpression(self, node: CompValue, scope: Scope) -> tuple[str, str]:
+        parts = [self.truth(part, scope) for part in [node.expr, *node.other]]
+        return f"({' and '.join(parts)})", "bool"
 
-        return compute
+    def _expr_ConditionalOrExpression(self, node: CompValue, scope: Scope) -> tuple[str, str]:
+        parts = [self.truth(part, scope) for part in [node.expr, *node.other]]
+        return f"({' or '.join(parts)})", "bool"
 
-    def _expr_ConditionalAndExpression(self, node: CompValue) -> Expression:
-        parts = [self.expression(node.expr)] + [self.expression(other) for other in node.other]
-        return lambda index, binding: all(_truth(part(index, binding)) for part in parts)
+    def _expr_UnaryNot(self, node: CompValue, scope: Scope) -> tuple[str, str]:
+        return f"(not {self.truth(node.expr, scope)})", "bool"
 
-    def _expr_ConditionalOrExpression(self, node: CompValue) -> Expression:
-        parts = [self.expression(node.expr)] + [self.expression(other) for other in node.other]
-        return lambda index, binding: any(_truth(part(index, binding)) for part in parts)
+    def _expr_Builtin_STR(self, node: CompValue, scope: Scope) -> tuple[str, str]:
+        return f"_lexical({self.value(node.arg, scope)})", "value"
 
-    def _expr_UnaryNot(self, node: CompValue) -> Expression:
-        inner = self.expression(node.expr)
-        return lambda index, binding: not _truth(inner(index, binding))
+    def _expr_Builtin_STRLEN(self, node: CompValue, scope: Scope) -> tuple[str, str]:
+        return f"len(_string({self.value(node.arg, scope)}))", "value"
 
-    def _expr_Builtin_STR(self, node: CompValue) -> Expression:
-        inner = self.expression(node.arg)
-        return lambda index, binding: _lexical(inner(index, binding))
+    def _expr_Builtin_STRSTARTS(self, node: CompValue, scope: Scope) -> tuple[str, str]:
+        text, start = self.value(node.arg1, scope), self.value(node.arg2, scope)
+        return f"_string({text}).startswith(_string({start}))", "bool"
 
-    def _expr_Builtin_STRLEN(self, node: CompValue) -> Expression:
-        inner = self.expression(node.arg)
-        return lambda index, binding: len(_string(inner(index, binding)))
+    def _expr_Builtin_SUBSTR(self, node: CompValue, scope: Scope) -> tuple[str, str]:
+        text, start = self.value(node.arg, scope), self.value(node.start, scope)
+        length = f"lambda: {self.value(node.length, scope)}" if node.length is not None else "None"
+        return f"_substring({text}, {start}, {length})", "value"
 
-    def _expr_Builtin_STRSTARTS(self, node: CompValue) -> Expression:
-        text, start = self.expression(node.arg1), self.expression(node.arg2)
-        return lambda index, binding: _string(text(index, binding)).startswith(_string(start(index, binding)))
+    def _expr_Builtin_IF(self, node: CompValue, scope: Scope) -> tuple[str, str]:
+        condition, then, otherwise = self.truth(node.arg1, scope), node.arg2, node.arg3
+        return f"({self.value(then, scope)} if {condition} else {self.value(otherwise, scope)})", "value"
 
-    def _expr_Builtin_SUBSTR(self, node: CompValue) -> Expression:
-        text, start = self.expression(node.arg), self.expression(node.start)
-        length = self.expression(node.length) if node.length is not None else None
-
-        def substring(index: _Index, binding: Binding) -> Any:
-            value = text(index, binding)
-            first = _whole(start(index, binding))
-            end = first + _whole(length(index, binding)) if length is not None else None
-            cut = _string(value)[max(first, 1) - 1 : None if end is None else max(end - 1, 0)]
-            return Literal(cut, lang=value.language) if isinstance(value, Literal) and value.language else cut
-
-        return substring
-
-    def _expr_Builtin_IF(self, node: CompValue) -> Expression:
-        condition, then, otherwise = (
-            self.expression(node.arg1),
-            self.expression(node.arg2),
-            self.expression(node.arg3),
-        )
-        return lambda index, binding: (then if _truth(condition(index, binding)) else otherwise)(index, binding)
-
-    def _expr_Builtin_NOTEXISTS(self, node: CompValue) -> Expression:
+    def _expr_Builtin_NOTEXISTS(self, node: CompValue, scope: Scope) -> tuple[str, str]:
         self.negated = True
-        positive, bound = list(self.positive), set(self.bound)
-        matches = self.pattern(node.graph)
-        self.positive, self.bound = positive, bound  # the negated patterns bind nothing outside, match nothing
-        return lambda index, binding: next(matches(index, binding), None) is None
+        self.negation_depth += 1
+        try:
+            return f"(not {self.exists(node.graph, scope)})", "bool"
+        finally:
+            self.negation_depth -= 1
+
+    def exists(self, node: Any, scope: Scope) -> str:
+        """Code that tells whether `node` has a solution compatible with the current row."""
+        shared = sorted(name for name in self.pattern_variables(node) if name in scope)
+        triples = _triples_only(node)
+        if triples is not None and all(scope[name].term for name in shared):
+            if not any(all(_known(term, scope) for term in triple) for triple in triples):
+                return self.semi_join(node, shared, scope)
+        name = self.fresh("exists")
+        self.function(name, {n: scope[n] for n in shared}, node, lambda _: ["return True"], last="return False")
+        return f"{name}(ix, {', '.join(scope[n].name for n in shared)})"
+
+    def semi_join(self, node: Any, shared: list[str], scope: Scope) -> str:
+        """The values of the shared variables that have a solution, as a set built once per article."""
+        name = self.fresh("matches")
+
+        def key(inner: Scope) -> str:
+            return f"({''.join(inner[n].name + ', ' for n in shared)})"
+
+        self.function(
+            name, {}, node, lambda inner: [f"found.add({key(inner)})"], True, None, ("found = set()",), "return found"
+        )
+        if self.hoisted is None:
+            return f"({key(scope)} in ix.cached({name}))"
+        memo = self.fresh("matches_here")
+        self.hoisted[memo] = f"ix.cached({name})"
+        return f"({key(scope)} in {memo})"
+
+    @staticmethod
+    def pattern_variables(node: Any) -> set[str]:
+        found: set[str] = set()
+        stack = [node]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, Variable):
+                found.add(str(item))
+            elif isinstance(item, CompValue):
+                stack.extend(item.values())
+            elif isinstance(item, (list, tuple)):
+                stack.extend(item)
+        return found
 
 
-_Slot = tuple[str | None, Node | None]  # (variable name, None) or (None, constant term)
+def _triples_only(node: Any) -> list[tuple[Any, ...]] | None:
+    """The triple patterns of a pattern made of nothing else (basic graph patterns and their joins)."""
+    kind = getattr(node, "name", None)
+    if kind == "BGP":
+        return [tuple(triple) for triple in node.triples]
+    if kind == "Join":
+        first, second = _triples_only(node.p1), _triples_only(node.p2)
+        return first + second if first is not None and second is not None else None
+    return None
 
 
-def _bgp(patterns: list[tuple[Any, ...]], bound: set[str]) -> Solutions:
-    """A basic graph pattern as nested loops, in an order fixed here: the pattern with the most positions
-    known (constants and variables bound so far) first, a known subject before a known object."""
-    for pattern in patterns:
-        if len(pattern) != 3 or any(isinstance(term, PropertyPath) for term in pattern):
-            raise UnsupportedShapes("property paths are not evaluated per article")
-    slots = [tuple((str(t), None) if isinstance(t, Variable) else (None, t) for t in pattern) for pattern in patterns]
-    known, steps = set(bound), []
-    while slots:
-        best = max(slots, key=lambda pattern: _known_score(pattern, known))
-        slots.remove(best)
-        steps.append(_step(best, known))
-        known |= {name for name, _ in best if name is not None}
-
-    def solve(index: _Index, binding: Binding) -> Iterator[Binding]:
-        return _run(index, binding, steps, 0)
-
-    return solve
+def _known(term: Any, scope: Scope) -> bool:
+    """A position of a pattern known before it runs: a constant, or a variable bound to a term."""
+    return not isinstance(term, Variable) or (str(term) in scope and scope[str(term)].term)
 
 
-def _known_score(pattern: tuple[_Slot, ...], known: set[str]) -> tuple[int, bool, bool]:
-    """More known positions first; then a known subject; then an object other than $this (a focus node is
-    a hub: every record about a treaty points at it)."""
-    positions = [name is None or name in known for name, _ in pattern]
-    return sum(positions), positions[0], pattern[2][0] != "this"
+def _yield_row(names: list[str], scope: Scope) -> list[str]:
+    certain = ", ".join(f"{name!r}: {scope[name].name}" for name in names if name in scope and scope[name].term)
+    code = [f"row = {{{certain}}}"]
+    for name in names:
+        if name in scope and not scope[name].term:
+            code += [f"if {scope[name].name} is not _U:", f"    row[{name!r}] = {scope[name].name}"]
+    return [*code, f"yield {scope['this'].name}, row"]
 
 
-Step = Callable[[_Index, Binding], Iterable[Binding]]
+def _indent(lines: list[str]) -> list[str]:
+    return ["    " + line for line in lines]
 
 
-def _run(index: _Index, binding: Binding, steps: list[Step], at: int) -> Iterator[Binding]:
-    if at == len(steps):
-        yield binding
-        return
-    for row in steps[at](index, binding):
-        yield from _run(index, row, steps, at + 1)
+def _nest(chunks: list[str], body: list[str]) -> list[str]:
+    """`chunks` of code (one or more lines; a chunk whose last line ends with ':' opens a block inside the
+    previous ones) around `body`."""
+    code, depth = [], 0
+    for chunk in chunks:
+        code += ["    " * depth + line for line in chunk.split("\n")]
+        depth += chunk.endswith(":")
+    return code + ["    " * depth + line for line in body]
 
 
-def _step(pattern: tuple[_Slot, ...], known: set[str]) -> Step:
-    """One triple pattern, specialised for the positions bound when it runs (the common shapes), else generic."""
-    (s_name, s_term), (p_name, p_term), (o_name, o_term) = pattern
-    names = [name for name, _ in pattern if name is not None]
-    s_known, o_known = s_name is None or s_name in known, o_name is None or o_name in known
-    if len(names) == len(set(names)) and p_name is None and s_known and o_name is not None and not o_known:
-        return _objects_step(s_name, s_term, p_term, o_name)  # type: ignore[arg-type]
-    if len(names) == len(set(names)) and p_name is None and s_name is not None and not s_known and o_known:
-        return _subjects_step(s_name, p_term, o_name, o_term)  # type: ignore[arg-type]
-
-    def generic(index: _Index, binding: Binding) -> Iterator[Binding]:
-        resolved = tuple(_resolve(slot, binding) for slot in pattern)
-        return _match(index, binding, pattern, resolved)
-
-    return generic
+def _block(chunk: str) -> str:
+    return "\n".join("    " + line for line in chunk.split("\n"))
 
 
-def _objects_step(s_name: str | None, s_term: Node | None, p_term: Node, o_name: str) -> Step:
-    def objects(index: _Index, binding: Binding) -> Iterator[Binding]:
-        subject = _resolve((s_name, s_term), binding)
-        for obj in index.values(subject, index.same(p_term)) if subject is not None else ():
-            yield {**binding, o_name: obj}
-
-    return objects
+def _conjuncts(condition: Any) -> list[Any]:
+    """The parts of a condition's top-level `&&`."""
+    if getattr(condition, "name", None) == "ConditionalAndExpression":
+        return [part for piece in [condition.expr, *condition.other] for part in _conjuncts(piece)]
+    return [condition]
 
 
-def _subjects_step(s_name: str, p_term: Node, o_name: str | None, o_term: Node | None) -> Step:
-    def subjects(index: _Index, binding: Binding) -> Iterator[Binding]:
-        obj = _resolve((o_name, o_term), binding)
-        for subject in index.subjects(index.same(p_term), obj) if obj is not None else ():
-            yield {**binding, s_name: subject}
-
-    return subjects
-
-
-def _resolve(slot: _Slot, binding: Binding) -> Node | None:
-    name, term = slot
-    if name is None:
-        return term
-    value = binding.get(name)
-    return value if value is None or isinstance(value, Node) else _term(value)
+def _negates(condition: Any) -> bool:
+    """Whether a condition holds a NOT EXISTS (or EXISTS): its value depends on the variables in scope."""
+    stack = [condition]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, CompValue):
+            if item.name in ("Builtin_NOTEXISTS", "Builtin_EXISTS"):
+                return True
+            stack.extend(value for key, value in item.items() if key != "_vars")
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return False
 
 
-def _match(
-    index: _Index, binding: Binding, pattern: tuple[_Slot, ...], resolved: tuple[Node | None, ...]
-) -> Iterator[Binding]:
-    s, p, o = resolved
-    for triple in _candidates(index, s, p, o):
-        row = dict(binding)
-        if all(_bind(row, slot[0], value) for slot, value in zip(pattern, triple, strict=True)):
-            yield row
+def _pattern_order(patterns: list[tuple[Any, ...]], known: set[str]) -> list[tuple[Any, ...]]:
+    """A basic graph pattern's order: the pattern with the most positions known (constants and variables
+    bound so far) first; then a known subject; then an object other than $this (a focus node is a hub:
+    every record about a treaty points at it)."""
+    left, ordered, known = list(patterns), [], set(known)
+    while left:
+        best = max(left, key=lambda pattern: _known_score(pattern, known))
+        left.remove(best)
+        ordered.append(best)
+        known |= {str(term) for term in best if isinstance(term, Variable)}
+    return ordered
+
+
+def _known_score(pattern: tuple[Any, ...], known: set[str]) -> tuple[int, bool, bool]:
+    positions = [not isinstance(term, Variable) or str(term) in known for term in pattern]
+    return sum(positions), positions[0], str(pattern[2]) != "this" or not isinstance(pattern[2], Variable)
 
 
 def _candidates(index: _Index, s: Node | None, p: Node | None, o: Node | None) -> Iterator[Triple]:
     if s is not None:
-        pairs = [(p, obj) for obj in index.values(s, p)] if p is not None else index.about.get(s, [])
+        by_predicate = index.spo.get(s, _NOTHING)
+        pairs = [(p, obj) for obj in by_predicate.get(p, ())] if p is not None else _pairs(by_predicate)
         return ((s, predicate, obj) for predicate, obj in pairs if o is None or obj == o)
     if p is not None:
         if o is not None:
             return ((subject, p, o) for subject in index.subjects(p, o))
-        return ((subject, p, obj) for subject, obj in index.by_p.get(p, ()))
+        return ((subject, p, obj) for subject, obj in index.pairs(p))
     return (triple for triple in index.triples if o is None or triple[2] == o)
 
 
-def _bind(row: Binding, name: str | None, value: Node) -> bool:
-    if name is None:
-        return True
-    if name in row:
-        return _term(row[name]) == value
-    row[name] = value
-    return True
+def _pairs(by_predicate: dict[Node, list[Node]]) -> list[tuple[Node, Node]]:
+    return [(p, o) for p, objects in by_predicate.items() for o in objects]
+
+
+_U = object()  # an unbound variable (a BIND whose expression failed)
+
+
+def _value(value: Any) -> Any:
+    if value is _U:
+        raise _Error("unbound variable")
+    return value
+
+
+def _unbound() -> Any:
+    raise _Error("unbound variable")
+
+
+def _given(value: Any) -> Node | None:
+    """A maybe-bound variable in a triple pattern: its term, or None (any) when unbound."""
+    return None if value is _U else _term(value)
+
+
+def _substring(value: Any, start: Any, length: Callable[[], Any] | None) -> Any:
+    first = _whole(start)
+    end = first + _whole(length()) if length is not None else None
+    cut = _string(value)[max(first, 1) - 1 : None if end is None else max(end - 1, 0)]
+    return Literal(cut, lang=value.language) if isinstance(value, Literal) and value.language else cut
 
 
 # ---- SPARQL values: rdflib terms as bound, Python values (int, Decimal, float, str, bool) as computed
@@ -706,13 +970,18 @@ _NUMERIC = frozenset(
 )
 
 
+# rdflib's namespace attributes cost a Python __getattr__ each: the helpers below run per value
+_XSD_STRING, _XSD_BOOLEAN, _XSD_INTEGER = XSD.string, XSD.boolean, XSD.integer
+_STRING_TYPES = (None, _XSD_STRING)
+
+
 def _term(value: Any) -> Node:
     if isinstance(value, Node):
         return value
     if isinstance(value, bool):
         return Literal(value)
     if isinstance(value, int):
-        return Literal(value, datatype=XSD.integer)
+        return Literal(value, datatype=_XSD_INTEGER)
     if isinstance(value, (Decimal, float)):
         return Literal(value)
     return Literal(str(value))
@@ -726,10 +995,10 @@ def _number(value: Any) -> int | Decimal | float:
             and isinstance(value.value, (int, Decimal, float))
         ):
             return value.value  # type: ignore[no-any-return]
-        raise _Error(f"{value!r} is not a number")
+        raise _Error("not a number")
     if isinstance(value, (int, Decimal, float)) and not isinstance(value, bool):
         return value
-    raise _Error(f"{value!r} is not a number")
+    raise _Error("not a number")
 
 
 def _whole(value: Any) -> int:
@@ -740,9 +1009,9 @@ def _string(value: Any) -> str:
     """The text of a string literal (plain, xsd:string or language-tagged)."""
     if type(value) is str:
         return value
-    if isinstance(value, Literal) and (value.datatype in (None, XSD.string)):
+    if isinstance(value, Literal) and (value.datatype in _STRING_TYPES):
         return str(value)
-    raise _Error(f"{value!r} is not a string")
+    raise _Error("not a string")
 
 
 def _lexical(value: Any) -> str:
@@ -757,9 +1026,9 @@ def _truth(value: Any) -> bool:
     """SPARQL's effective boolean value."""
     if isinstance(value, bool):
         return value
-    if isinstance(value, Literal) and value.datatype == XSD.boolean:
+    if isinstance(value, Literal) and value.datatype == _XSD_BOOLEAN:
         return bool(value.value)
-    if type(value) is str or (isinstance(value, Literal) and value.datatype in (None, XSD.string)):
+    if type(value) is str or (isinstance(value, Literal) and value.datatype in _STRING_TYPES):
         return bool(_string(value))
     number = _number(value)
     return number == number and number != 0  # NaN is false
@@ -777,16 +1046,14 @@ def _comparable(left: Any, right: Any) -> tuple[Any, Any] | None:
 
 
 def _plain(value: Any) -> bool:
-    return type(value) is str or (
-        isinstance(value, Literal) and value.datatype in (None, XSD.string) and not value.language
-    )
+    return type(value) is str or (isinstance(value, Literal) and value.datatype in _STRING_TYPES and not value.language)
 
 
 def _order(check: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
     def compare(left: Any, right: Any) -> bool:
         pair = _comparable(left, right)
         if pair is None:
-            raise _Error(f"cannot order {left!r} and {right!r}")
+            raise _Error("not ordered")
         return check(*pair)
 
     return compare
@@ -800,7 +1067,7 @@ def _equal(left: Any, right: Any) -> bool:
     if left_term == right_term:
         return True
     if isinstance(left_term, Literal) and isinstance(right_term, Literal):
-        raise _Error(f"cannot compare {left!r} and {right!r}")
+        raise _Error("not comparable")
     return False
 
 
@@ -838,6 +1105,22 @@ _ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
     "-": _arithmetic_on(lambda a, b: a - b),
     "*": _arithmetic_on(lambda a, b: a * b),
     "/": _arithmetic_on(_divide),
+}
+
+
+_GENERATED_HELPERS: dict[str, Any] = {
+    "_Error": _Error,
+    "_NOTHING": _NOTHING,
+    "_U": _U,
+    "_candidates": _candidates,
+    "_given": _given,
+    "_lexical": _lexical,
+    "_number": _number,
+    "_string": _string,
+    "_substring": _substring,
+    "_truth": _truth,
+    "_unbound": _unbound,
+    "_value": _value,
 }
 
 
