@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 import lxml.etree
-import lxml.html
-from lxml.html import HtmlElement
+from lxml.etree import _Element as HtmlElement
 
 from .ingest_text import (
     KEYS_BY_LABEL,
@@ -158,6 +157,7 @@ _ANY_H1 = lxml.etree.XPath(".//h1")
 _INFOBOXES = lxml.etree.XPath(f".//table[{_has_class_xpath('infobox')}]")
 _CAPTIONS = lxml.etree.XPath(f".//*[{_has_class_xpath('infobox-caption')}] | .//figcaption")
 _IMAGES = lxml.etree.XPath(".//img")
+_TEXT_CONTENT = lxml.etree.XPath("string()")  # what lxml.html's text_content() is
 _SITE_SUFFIX = re.compile(r"\s+[-–—|]\s+[^-–—|]*(wiki|encyclop)[^-–—|]*$", re.I)
 
 
@@ -167,7 +167,7 @@ def _classes(element: HtmlElement) -> list[str]:
 
 def _is_element(node: object) -> bool:
     """Elements proper: comments and processing instructions have a non-string tag."""
-    return isinstance(node, HtmlElement) and isinstance(node.tag, str)
+    return isinstance(node, HtmlElement) and isinstance(node.tag, str)  # not a comment or instruction
 
 
 def is_dropped(element: HtmlElement) -> bool:
@@ -248,7 +248,7 @@ class _Walker:
                     self._text(frame.element.tail)
                 continue
             tag = child.tag  # a comment's or processing instruction's tag is not a string
-            if isinstance(tag, str) and isinstance(child, HtmlElement) and not _dropped(child, tag):
+            if isinstance(tag, str) and not _dropped(child, tag):
                 stack.append(self._enter(child, tag))
             else:
                 self._text(child.tail)
@@ -403,8 +403,8 @@ def _title(document: HtmlElement, root: HtmlElement) -> tuple[str, tuple[int, in
     if heading is not None and plain_text(heading):
         return plain_text(heading), _where(heading)
     title = _first(document, _TITLE)
-    if title is not None and title.text_content().strip():
-        return _SITE_SUFFIX.sub("", " ".join(title.text_content().split())), _where(title)
+    if title is not None and _TEXT_CONTENT(title).strip():
+        return _SITE_SUFFIX.sub("", " ".join(_TEXT_CONTENT(title).split())), _where(title)
     heading = _first(root, _ANY_H1)
     if heading is not None and plain_text(heading):
         return plain_text(heading), _where(heading)
@@ -420,12 +420,15 @@ def _content_root(document: HtmlElement) -> HtmlElement:
 
 
 def parse(source: str) -> tuple[HtmlElement, list[str]]:
-    """The document and notes on what the parser could not read."""
-    parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
+    """The document and notes on what the parser could not read. lxml.html's parser is lxml's HTML parser
+    with a Python class lookup called for every element the walk touches; the elements' common API is enough."""
+    parser = lxml.etree.HTMLParser(encoding="utf-8", huge_tree=True)
     try:
-        document = lxml.html.document_fromstring(source.encode("utf-8"), parser=parser)
+        document = lxml.etree.fromstring(source.encode("utf-8"), parser)
     except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError):
-        raise Unreadable("no article text in the HTML (the parser found no document)") from None
+        document = None
+    if document is None:
+        raise Unreadable("no article text in the HTML (the parser found no document)")
     problems = []
     for error in parser.error_log:
         if "Excessive depth" in error.message:
