@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import http.client
 import json
 import selectors
@@ -12,6 +13,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -366,6 +368,73 @@ def test_a_canned_query_gives_what_the_query_command_gives(server: Server) -> No
     bad = request(server, "GET", "/queries/parties?min_confidence=lots")
     assert bad.status == 400 and "min_confidence" in bad.json()["error"]["message"]
     assert request(server, "GET", "/queries/no-such-query").status == 404
+
+
+def rows_of(reply: Reply) -> list[tuple[tuple[str, str], ...]]:
+    return [tuple(sorted((k, v["value"]) for k, v in b.items())) for b in reply.json()["results"]["bindings"]]
+
+
+def next_link(reply: Reply) -> str | None:
+    """The target of a `Link: <...>; rel="next"` header."""
+    link = reply.headers.get("link")
+    if link is None:
+        return None
+    target, rel = link.split(";", 1)
+    assert rel.strip() == 'rel="next"' and target.startswith("<") and target.endswith(">")
+    return target[1:-1]
+
+
+TREATY_PAGE = "/queries/treaty?" + urllib.parse.urlencode({"treaty": ID + "treaty/treaty-of-larkspur-1921"})
+
+
+def test_canned_pages_follow_the_next_links_to_the_full_answer(server: Server) -> None:
+    full = request(server, "GET", TREATY_PAGE, Accept="application/sparql-results+json")
+    assert full.status == 200 and next_link(full) is None and "x-sparql-maxrows" not in full.headers
+    expected = rows_of(full)
+    assert RESULT_CAP > len(expected) > 10
+    found, path, pages = [], TREATY_PAGE + "&limit=4", 0
+    while path:
+        page = request(server, "GET", path, Accept="application/sparql-results+json")
+        assert page.status == 200 and len(rows_of(page)) <= 4
+        found += rows_of(page)
+        path, pages = next_link(page), pages + 1
+    assert Counter(found) == Counter(expected) and pages == -(-len(expected) // 4)
+
+
+def test_canned_page_formats_and_the_html_next_link(server: Server) -> None:
+    csv_page = request(server, "GET", TREATY_PAGE + "&limit=3&offset=3&format=csv")
+    assert csv_page.status == 200 and csv_page.media_type == "text/csv"
+    assert len(csv_page.body.decode().strip().splitlines()) == 1 + 3
+    assert next_link(csv_page) == TREATY_PAGE + "&format=csv&limit=3&offset=6"
+    html_page = request(server, "GET", TREATY_PAGE + "&limit=3", Accept="text/html")
+    assert html_page.status == 200 and html_page.media_type == "text/html"
+    assert f'<a href="{html.escape(TREATY_PAGE + "&limit=3&offset=3")}">next page</a>' in html_page.body.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ("limit=0", "limit"),
+        ("limit=ten", "limit"),
+        ("limit=-1", "limit"),
+        ("limit=2&offset=-5", "offset"),
+        ("offset=1.5", "offset"),
+        (f"limit={RESULT_CAP + 1}", "limit"),
+    ],
+)
+def test_a_bad_page_is_a_400_naming_it(server: Server, query: str, named: str) -> None:
+    reply = request(server, "GET", TREATY_PAGE + "&" + query)
+    assert reply.status == 400 and reply.json()["error"]["message"].startswith(named + " ")
+
+
+def test_without_limit_a_long_canned_answer_is_its_first_page() -> None:
+    small = start_server(MINI, "--max-results", "5")
+    try:
+        reply = request(small, "GET", TREATY_PAGE, Accept="application/sparql-results+json")
+        assert reply.status == 200 and len(rows_of(reply)) == 5 and reply.headers["x-sparql-maxrows"] == "5"
+        assert next_link(reply) == TREATY_PAGE + "&limit=5&offset=5"
+    finally:
+        stop_server(small)
 
 
 # ---------------------------------------------------------------- entities
