@@ -375,9 +375,8 @@ def _property_findings(store: ox.Store, check: _PropertyCheck, union: bool, scop
         return
     # the values of any subject (a superset, cheaper than joining the targets first); targets join the few bad ones
     distinct = f"SELECT DISTINCT ?value WHERE {{ {scope} ?this <{check.path}> ?value }}"
-    bad = [
-        row["value"] for row in _select(store, distinct, union) if not _value_conforms(check, to_rdflib(row["value"]))
-    ]
+    read = to_rdflib if check.allowed is not None else _as_checked  # sh:in compares whole terms
+    bad = [row["value"] for row in _select(store, distinct, union) if not _value_conforms(check, read(row["value"]))]
     for chunk in range(0, len(bad), 500):
         values = " ".join(str(term) for term in bad[chunk : chunk + 500])
         query = f"""SELECT DISTINCT ?this ?value WHERE {{ VALUES ?value {{ {values} }} {scope} ?this <{check.path}> ?value .
@@ -687,7 +686,7 @@ def not_exists_as_minus(query: str) -> str:
 def to_rdflib(term: object) -> Node:
     """A pyoxigraph term as rdflib's Turtle parser would give it (plain strings without a datatype)."""
     if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
+        return _named(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     if isinstance(term, ox.Literal):
@@ -695,13 +694,32 @@ def to_rdflib(term: object) -> Node:
     raise TypeError(f"cannot convert {term!r}")
 
 
+@lru_cache(maxsize=1 << 17)
+def _named(iri: str) -> URIRef:
+    """One URIRef per IRI: rdflib checks each new one's characters, and dict lookups by the same object
+    skip its Python-level equality test."""
+    return URIRef(iri)
+
+
 @lru_cache(maxsize=1 << 16)
 def _literal(value: str, language: str | None, datatype: str) -> Literal:
     if language:
         return Literal(value, lang=language)
-    if datatype == str(XSD.string):
+    if datatype == _XSD_STRING_IRI:
         return Literal(value)
-    return Literal(value, datatype=URIRef(datatype))
+    return Literal(value, datatype=_named(datatype))
+
+
+_XSD_STRING_IRI = str(XSD.string)
+
+
+def _as_checked(term: object) -> Node:
+    """A value as the datatype and range checks read it: a literal's Python value and ill-typedness are
+    those of `to_rdflib`'s, without rdflib rewriting its lexical form in canonical shape (which the checks
+    do not read and which costs as much as the parse); a store holds a hundred thousand distinct dates."""
+    if isinstance(term, ox.Literal) and not term.language and term.datatype.value != _XSD_STRING_IRI:
+        return Literal(term.value, datatype=_named(term.datatype.value), normalize=False)
+    return to_rdflib(term)
 
 
 def to_ox(term: Node) -> Any:
@@ -882,9 +900,10 @@ class _StoreView:
         wanted = ", ".join(str(to_ox(predicate)) for predicate in predicates)
         query = f"""SELECT ?i ?p ?found WHERE {{ VALUES (?i ?node) {{ {rows} }}
             LATERAL {{ ?node ?p ?found FILTER(?p IN ({wanted})) }} }}"""
+        named = {str(predicate): predicate for predicate in predicates}
         answers: dict[tuple[int, Node], dict[Node, None]] = {}
         for row in _select(self.store, query, self.union):
-            answers.setdefault((int(row[0].value), to_rdflib(row[1])), {})[to_rdflib(row[2])] = None
+            answers.setdefault((int(row[0].value), named[row[1].value]), {})[to_rdflib(row[2])] = None
         for i, node in enumerate(nodes):
             for predicate in predicates:
                 self._known[("objects", node, predicate, None)] = list(answers.get((i, predicate), ()))
