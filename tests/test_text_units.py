@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -9,7 +11,7 @@ from hypothesis import strategies as st
 from treatygraph.agents import classify, split_list
 from treatygraph.dates import find_dates, parse_date
 from treatygraph.gazetteer import default_gazetteer
-from treatygraph.names import find_treaty_names, parse_parenthetical
+from treatygraph.names import KEYWORDS, find_treaty_names, parse_parenthetical, quick_words
 from treatygraph.sentences import split_sentences
 
 
@@ -114,3 +116,31 @@ def test_titles_are_stripped_and_a_state_naming_an_office_is_not_a_party() -> No
     agent = classify("U.S. President Ronald Reagan", 0, default_gazetteer(), 1987)
     assert agent is not None and (agent.kind, agent.surface) == ("person", "Ronald Reagan")
     assert agent.link.entry is not None and agent.link.entry.qid == "Q9960"
+
+
+# ---------------------------------------------------------------- quick word patterns (names.quick_words)
+
+QUICK_WORDS = [*KEYWORDS.split("|"), "January", "June", "Jun", "Sept", "Sep"]
+
+
+def test_ignorecase_letters_are_the_ones_the_regex_engine_matches() -> None:
+    """quick_words spells out a first letter's cases itself; every code point re.IGNORECASE takes for one."""
+    letters = sorted({word[0].lower() for word in QUICK_WORDS})
+    every_character = "".join(map(chr, range(0x110000)))
+    found = set(re.findall(f"(?i)[{''.join(letters)}]", every_character))
+    pattern = quick_words(QUICK_WORDS, whole=False).pattern
+    first_class = pattern[1 : pattern.index("]")]
+    assert found == set(first_class)
+
+
+@given(
+    st.lists(
+        st.sampled_from([*QUICK_WORDS, *(w.upper() for w in QUICK_WORDS), "ſept", "x", "_", "-", " ", "é", "1", "\n"]),
+        max_size=6,
+    ).map("".join)
+)
+def test_quick_words_match_what_the_plain_ignorecase_pattern_matches(text: str) -> None:
+    words = "|".join(re.escape(w) for w in QUICK_WORDS)
+    for whole, plain in ((True, rf"(?i)\b(?:{words})\b"), (False, rf"(?i)(?:{words})")):
+        quick = quick_words(QUICK_WORDS, whole=whole)
+        assert [m.span() for m in quick.finditer(text)] == [m.span() for m in re.finditer(plain, text)]
