@@ -11,6 +11,8 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
+from .names import quick_alternation
+
 MONTHS = {
     name: number
     for number, names in enumerate(
@@ -32,20 +34,26 @@ MONTHS = {
     )
     for name in names
 }
-_MONTH = r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
-_MONTH2 = _MONTH.replace("?P<month>", "?P<month2>")
-_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
-_DAY2 = _DAY.replace("?P<day>", "?P<day2>")
+_MONTH_NAMES = (
+    "January February March April May June July August September October November December "
+    "Jan Feb Mar Apr Jun Jul Aug Sept Sep Oct Nov Dec"
+).split()
+# The patterns are case-insensitive where the words are (quick_alternation, "(?i:...)"), not as a whole: a pattern
+# that starts with a character class is searched for fast, one under re.I is not.
+_MONTH = rf"(?P<month>{quick_alternation(_MONTH_NAMES, word_start=False)})\.?"
+_WORD_MONTH = rf"(?P<month>{quick_alternation(_MONTH_NAMES, word_start=True)})\.?"  # \b before the month
+_WORD_MONTH2 = _WORD_MONTH.replace("?P<month>", "?P<month2>")
+_ORDINAL = r"(?i:st|nd|rd|th)?"
 _YEAR = r"(?P<year>1[0-9]{3}|20[0-9]{2})"
 
 _ISO_DATE = re.compile(r"(?<![\d-])(?P<iso>(?:1[0-9]{3}|20[0-9]{2})-[01]\d-[0-3]\d)(?![\d-])")  # 1945-08-14
 _WITH_MONTH = (
-    # 14 August 1945, 14th of August 1945, 14 Aug. 1945
-    re.compile(rf"(?<!\d){_DAY}(?:\s+of)?\s+{_MONTH},?\s+{_YEAR}(?!\d)", re.I),
+    # 14 August 1945, 14th of August 1945, 14 Aug. 1945: "(?<!\d)[0-3]?\d", the digit before checked after the first
+    re.compile(rf"(?P<day>\d(?<!\d.)(?:(?<=[0-3])\d)?){_ORDINAL}(?:\s+(?i:of))?\s+{_MONTH},?\s+{_YEAR}(?!\d)"),
     # August 14, 1945 / August 14 1945
-    re.compile(rf"\b{_MONTH2}\s+{_DAY2},?\s+{_YEAR}(?!\d)", re.I),
+    re.compile(rf"{_WORD_MONTH2}\s+(?P<day2>[0-3]?\d){_ORDINAL},?\s+{_YEAR}(?!\d)"),
     # August 1945
-    re.compile(rf"\b{_MONTH}\s+(?:of\s+)?{_YEAR}(?!\d)", re.I),
+    re.compile(rf"{_WORD_MONTH}\s+(?:(?i:of)\s+)?{_YEAR}(?!\d)"),
 )
 # a bare year, "1945" (not part of a longer number, not "1945s", not a page or money figure); the check of the
 # character before is made after the first digit, so the pattern starts with a character (searched for fast)

@@ -24,20 +24,23 @@ def _either_case(letter: str) -> str:
     return letter.lower() + letter.upper() + _IGNORECASE_EXTRA.get(letter.lower(), "")
 
 
-def quick_words(words: list[str], *, whole: bool) -> re.Pattern[str]:
-    """The pattern (?i)\\b(?:w1|w2|...)\\b (whole=True) or (?i)(?:w1|w2|...), for words that start with an ASCII letter,
-    written to start with a character class: Python's regex engine then skips every other character instead of
-    trying each word at each position (several times faster). The first letter is matched in either case, the
-    rest of the word after a look back at which letter it was; the words keep their order within a letter, so
-    every match is the one the plain pattern makes."""
+def quick_alternation(words: list[str], *, word_start: bool) -> str:
+    """Regex source that matches what (?i)(?:w1|w2|...) matches (preceded by \\b when `word_start`), for words
+    that start with an ASCII letter, written to start with a character class: Python's regex engine then skips
+    every other character instead of trying each word at each position (several times faster). The first letter
+    is matched in either case, the rest of the word after a look back at which letter it was; the words keep
+    their order within a letter, so every match is the one the plain alternation makes."""
     groups: dict[str, list[str]] = {}
     for word in words:
         groups.setdefault(word[0].lower(), []).append(re.escape(word[1:]))
     first = "".join(_either_case(letter) for letter in groups)
     rests = "|".join(f"(?<=[{_either_case(letter)}])(?i:{'|'.join(rest)})" for letter, rest in groups.items())
-    if whole:
-        return re.compile(rf"[{first}](?<!\w.)(?:{rests})\b")
-    return re.compile(rf"[{first}](?:{rests})")
+    return rf"[{first}](?<!\w.)(?:{rests})" if word_start else rf"[{first}](?:{rests})"
+
+
+def quick_words(words: list[str], *, whole: bool) -> re.Pattern[str]:
+    """(?i)\\b(?:w1|w2|...)\\b (whole=True) or (?i)(?:w1|w2|...), as quick_alternation writes it."""
+    return re.compile(quick_alternation(words, word_start=whole) + (r"\b" if whole else ""))
 
 
 _ANY_KEYWORD = quick_words(KEYWORDS.split("|"), whole=True)
