@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from treatygraph import dates
 from treatygraph.agents import classify, split_list
 from treatygraph.dates import find_dates, parse_date
 from treatygraph.gazetteer import default_gazetteer
@@ -144,3 +145,23 @@ def test_quick_words_match_what_the_plain_ignorecase_pattern_matches(text: str) 
     for whole, plain in ((True, rf"(?i)\b(?:{words})\b"), (False, rf"(?i)(?:{words})")):
         quick = quick_words(QUICK_WORDS, whole=whole)
         assert [m.span() for m in quick.finditer(text)] == [m.span() for m in re.finditer(plain, text)]
+
+
+PLAIN_MONTH = (
+    r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar"
+    r"|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+)
+PLAIN_DATES = (  # the date patterns with a month as plainly written (re.I throughout), which dates.py rewrites
+    rf"(?<!\d)(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?:\s+of)?\s+{PLAIN_MONTH},?\s+(?P<year>1[0-9]{{3}}|20[0-9]{{2}})(?!\d)",
+    rf"\b{PLAIN_MONTH.replace('month', 'month2')}\s+(?P<day2>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<year>1[0-9]{{3}}|20[0-9]{{2}})(?!\d)",
+    rf"\b{PLAIN_MONTH}\s+(?:of\s+)?(?P<year>1[0-9]{{3}}|20[0-9]{{2}})(?!\d)",
+)
+DATE_PIECES = ["14", "3", "31", "٣", "1945", "2001", "th", "TH", " of ", "OF", " ", ",", ".", "August", "aug", "JUNE"]
+DATE_PIECES += ["Jun", "Sept", "ſep", "x", "-", "\n", "1"]
+
+
+@given(st.lists(st.sampled_from(DATE_PIECES), max_size=8).map("".join))
+def test_date_patterns_match_what_the_plain_case_insensitive_ones_match(text: str) -> None:
+    for quick, plain in zip(dates._WITH_MONTH, PLAIN_DATES, strict=True):
+        expected = [(m.span(), m.groupdict()) for m in re.finditer(plain, text, re.I)]
+        assert [(m.span(), m.groupdict()) for m in quick.finditer(text)] == expected
