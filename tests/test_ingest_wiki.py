@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import mwparserfromhell
 import pytest
+from mwparserfromhell.nodes import Template
 
 from treatygraph.ingest import IngestLimits, ingest_file
 from treatygraph.ingest_text import Layout
-from treatygraph.ingest_wiki import format_date, read_wikitext
+from treatygraph.ingest_wiki import _template_text, format_date, read_wikitext
 from treatygraph.types import IngestedArticle
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
@@ -198,3 +200,21 @@ def test_format_date(parts: tuple[str, str, str], day_first: bool, expected: str
 def test_date_template_rendering(template: str, expected: str) -> None:
     layout = render(f"{{{{Infobox treaty|date_signed={template}}}}}\nText.")
     assert layout.fields[0].value == expected
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "{{Infobox treaty}}",
+        "{{Infobox treaty <!-- a note -->\n| name = Pact of Lorn\n| | 1 = x\n|parties={{plainlist|\n* [[A|a]]\n}}\n}}",
+        "{{ infobox_treaty |name=|date_signed={{start date|1911|5|3}}|=odd|{{{1|}}}}}",
+    ],
+)
+def test_an_infobox_is_put_back_together_from_its_parameters_as_the_parser_writes_it(markup: str) -> None:
+    """read_wikitext measures an infobox from its parameters' texts rather than rendering it to text twice."""
+    source = "Text before. " + markup + " after"
+    template = mwparserfromhell.parse(source).nodes[1]
+    assert isinstance(template, Template)
+    params = [str(param) for param in template.params]
+    assert "{{" + str(template.name) + "".join("|" + p for p in params) + "}}" == str(template)
+    assert _template_text(template, params, source, len("Text before. ")) == str(template)

@@ -18,6 +18,7 @@ import bisect
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .types import InfoboxField, LinkHint, SourceAnchor
 
@@ -56,24 +57,27 @@ def is_dropped_section(title: str) -> bool:
     return " ".join(title.split()).strip(" :").casefold() in DROPPED_SECTIONS
 
 
-@dataclass(frozen=True)
-class Rendered:
+class Rendered(NamedTuple):
     """A piece of plain text with link spans ((begin, end, target)) and source marks
-    ((offset in text, source line, source column)) relative to it."""
+    ((offset in text, source line, source column)) relative to it. A named tuple (made in C): there are dozens
+    an article."""
 
     text: str
     links: tuple[tuple[int, int, str], ...] = ()
     marks: tuple[tuple[int, int, int], ...] = ()
 
 
-@dataclass
 class TextBuffer:
-    """Plain text being rendered, with link spans and source marks."""
+    """Plain text being rendered, with link spans and source marks (a plain class: made for every block and
+    infobox cell, where a dataclass's generated __init__ with list factories costs more)."""
 
-    parts: list[str] = field(default_factory=list)
-    size: int = 0
-    links: list[tuple[int, int, str]] = field(default_factory=list)
-    marks: list[tuple[int, int, int]] = field(default_factory=list)
+    __slots__ = ("parts", "size", "links", "marks")
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.size = 0
+        self.links: list[tuple[int, int, str]] = []
+        self.marks: list[tuple[int, int, int]] = []
 
     def write(self, text: str) -> None:
         if text:

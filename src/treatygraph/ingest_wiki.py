@@ -599,13 +599,30 @@ class _Body:
             self.flush()
 
 
-def _with_offsets(code: Wikicode) -> Iterable[tuple[Node, int, int]]:
-    """Top-level nodes with their offsets and lengths in the source (str(code) is the source, node by node)."""
+def _with_offsets(code: Wikicode, source: str) -> Iterable[tuple[Node, int, tuple[str, list[str]] | None]]:
+    """Top-level nodes with their offsets in the source (str(code) is the source, node by node), and for an
+    infobox its source text and its parameters' (the infobox is turned back into text once, not twice)."""
     offset = 0
     for node in code.nodes:
-        length = len(node.value) if isinstance(node, Text) else len(str(node))
-        yield node, offset, length
+        infobox = None
+        if isinstance(node, Text):
+            length = len(node.value)
+        elif is_infobox(node):
+            assert isinstance(node, Template)
+            params = [str(param) for param in node.params]
+            infobox = (_template_text(node, params, source, offset), params)
+            length = len(infobox[0])
+        else:
+            length = len(str(node))
+        yield node, offset, infobox
         offset += length
+
+
+def _template_text(template: Template, params: list[str], source: str, offset: int) -> str:
+    """str(template), put together from its parameters' texts as mwparserfromhell does; str(template) itself
+    should the source not hold that text at the template's offset."""
+    text = "{{" + str(template.name) + "".join("|" + param for param in params) + "}}"
+    return text if source.startswith(text, offset) else str(template)
 
 
 def _first_bold(code: Wikicode, renderer: WikiRenderer) -> str | None:
@@ -620,12 +637,13 @@ def _first_bold(code: Wikicode, renderer: WikiRenderer) -> str | None:
 
 
 def _add_infobox(
-    layout: Layout, template: Template, source: str, offset: int, renderer: WikiRenderer, lines: LineIndex
+    layout: Layout, template: Template, texts: tuple[str, list[str]], offset: int, lines: LineIndex
 ) -> None:
-    """`source` is the template's own source text, which starts at `offset` in the page's."""
+    """`texts` are the template's source text (which starts at `offset` in the page's) and its parameters'."""
+    source, params = texts
+    renderer = _RENDERER
     cursor = 0
-    for param in template.params:
-        raw = str(param)
+    for param, raw in zip(template.params, params, strict=True):
         found = source.find(raw, cursor)
         where_offset = offset + (found if found >= 0 else cursor)
         cursor = found + len(raw) if found >= 0 else cursor
@@ -652,8 +670,8 @@ def read_wikitext(source: str, limits: IngestLimits) -> Layout:
     renderer = _RENDERER
     lines = LineIndex(source)
     layout = Layout()
-    nodes = [(node, offset, length, is_infobox(node)) for node, offset, length in _with_offsets(code)]
-    infoboxes = [(node, offset, length) for node, offset, length, infobox in nodes if infobox]
+    nodes = list(_with_offsets(code, source))
+    infoboxes = [(node, offset, texts) for node, offset, texts in nodes if texts is not None]
     title = None
     if infoboxes:
         assert isinstance(infoboxes[0][0], Template)
@@ -661,12 +679,12 @@ def read_wikitext(source: str, limits: IngestLimits) -> Layout:
     title = title or _first_bold(code, renderer)
     if title:
         layout.add_title(title, lines(infoboxes[0][1]) if infoboxes else None)
-    for template, offset, length in infoboxes:
-        assert isinstance(template, Template)
-        _add_infobox(layout, template, source[offset : offset + length], offset, renderer, lines)
+    for template, offset, texts in infoboxes:
+        assert isinstance(template, Template) and texts is not None
+        _add_infobox(layout, template, texts, offset, lines)
     body = _Body(layout, renderer, lines)
-    for node, offset, _length, infobox in nodes:
-        if not infobox:
+    for node, offset, infobox in nodes:
+        if infobox is None:
             body.node(node, offset)
     body.flush()
     if deepest > PARSER_TEMPLATE_DEPTH:
