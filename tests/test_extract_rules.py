@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from treatygraph import extract
 from treatygraph.extract import Context, Cue, anaphor_pattern, extract_article
 from treatygraph.gazetteer import default_gazetteer
@@ -519,3 +522,14 @@ def test_the_anaphor_pattern_does_not_depend_on_the_order_of_its_nouns() -> None
     assert (
         anaphor_pattern(["pact", "treaty", "accord"]).pattern == anaphor_pattern(["accord", "treaty", "pact"]).pattern
     )
+
+
+ANAPHOR_PIECES = ["The", "the", "This", "this", "Its", "its", "It", "it", "I", "i", "t", "s", " ", "\n", "treaty"]
+ANAPHOR_PIECES += ["pact", "new ", "x", "-", "_", "é", "Itself", "bit", "The new pact", ".", "1"]
+
+
+@given(st.lists(st.sampled_from(ANAPHOR_PIECES), max_size=8).map("".join))
+def test_the_anaphor_pattern_matches_what_its_plain_form_matches(text: str) -> None:
+    plain = rf"\b(?:[Tt]he|[Tt]his|[Ii]ts)\s+{extract.ANAPHOR_QUALIFIER}(?:treaty|pact)\b|^Its?\b|\bit\b"
+    quick = anaphor_pattern(["pact", "treaty"])
+    assert [m.span() for m in quick.finditer(text)] == [m.span() for m in re.finditer(plain, text)]

@@ -57,11 +57,20 @@ def anaphor_pattern(nouns: Iterable[str]) -> re.Pattern[str]:
     return _anaphor_regex("|".join(sorted(set(nouns), key=lambda noun: (-len(noun), noun))))
 
 
+ANAPHOR_QUALIFIER = (
+    r"(?:(?:new|present|later|current|revised|same|whole|final|bilateral|multilateral|resulting|peace)\s+)?"
+)
+
+
 @lru_cache(maxsize=256)
 def _anaphor_regex(words: str) -> re.Pattern[str]:
-    """Longer nouns first; nouns of one length exclude each other, so their order does not matter."""
-    qualifier = r"(?:(?:new|present|later|current|revised|same|whole|final|bilateral|multilateral|resulting|peace)\s+)?"
-    return re.compile(rf"\b(?:[Tt]he|[Tt]his|[Ii]ts)\s+{qualifier}(?:{words})\b|^Its?\b|\bit\b")
+    """What \\b(?:[Tt]he|[Tt]his|[Ii]ts)\\s+QUALIFIER(?:WORDS)\\b|^Its?\\b|\\bit\\b matches (longer nouns first; nouns of one
+    length exclude each other, so their order does not matter), written to start with a character class so that
+    it is searched for fast: the first letter, then the word boundary before it, then what may follow it."""
+    noun = rf"\s+{ANAPHOR_QUALIFIER}(?:{words})\b"
+    return re.compile(
+        rf"[TtIi](?<!\w.)(?:(?<=[Tt])(?:he|his){noun}|(?<=[Ii])ts{noun}|(?<=I)(?<!(?s:..))ts?\b|(?<=i)t\b)"
+    )
 
 
 class Cue:
