@@ -178,6 +178,8 @@ def is_dropped(element: HtmlElement) -> bool:
 def _dropped(element: HtmlElement, tag: str) -> bool:
     if tag in _DROPPED_TAGS:
         return True
+    if not element.keys():  # most elements have no attributes: one call instead of four
+        return False
     classes = element.get("class")
     if classes and any(c.casefold() in _DROPPED_CLASSES for c in classes.split()):
         return True
@@ -297,6 +299,14 @@ class _Walker:
 def render_value(cell: HtmlElement) -> TextBuffer:
     """An infobox cell as text: list items, <br> and block elements start new lines."""
     out = TextBuffer()
+    if len(cell) == 0 and cell.tag in ("td", "th"):  # text alone (most cells): what the walk below writes
+        if (where := _where(cell)) is not None:
+            out.marks.append((0, *where))
+        out.write(" ")
+        text = cell.text
+        if text and text.strip() not in _TOGGLES:
+            out.write(_HTML_SPACE.sub(" ", text))
+        return out
     walker = _Walker(on_block=lambda _element: out.write("\n"), out=out)
     walker.walk(cell)
     return out
