@@ -11,7 +11,9 @@ A canned query is a file `queries/NAME.rq` whose leading comment lines form a he
 
 `order` (optional) names the columns a result is sorted by, in Python after the store answers: the queries
 have no ORDER BY, because sorting a whole listing in the store comes before its first row and a page then
-costs as much as the full listing. Parameter types: `xsd:date` (YYYY-MM-DD), `xsd:decimal`, `xsd:integer`, `xsd:string`, `iri` (an absolute IRI)
+costs as much as the full listing.
+
+Parameter types: `xsd:date` (YYYY-MM-DD), `xsd:decimal`, `xsd:integer`, `xsd:string`, `iri` (an absolute IRI)
 and `iri-or-label`, which binds `?NAME_ref` to an IRI when the value is an absolute IRI (or `<IRI>`), else to
 a string literal the query matches case-insensitively against labels and aliases; so one `--param treaty=...`
 takes either, and the query keeps `?NAME` free for its own column. Queries use a parameter only in
