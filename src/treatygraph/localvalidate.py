@@ -33,6 +33,7 @@ from rdflib import BNode, Literal, Node, URIRef, Variable
 from rdflib.namespace import RDF, XSD
 from rdflib.paths import Path as PropertyPath
 from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.datatypes import XSD_DTs as _XSD_DATATYPES
 from rdflib.plugins.sparql.parserutils import CompValue, Expr
 
 from .fastvalidate import (
@@ -757,12 +758,12 @@ class _Codegen:
         return total, "value"
 
     def _expr_ConditionalAndExpression(self, node: CompValue, scope: Scope) -> tuple[str, str]:
-        parts = [self.truth(part, scope) for part in [node.expr, *node.other]]
-        return f"({' and '.join(parts)})", "bool"
+        parts = [f"lambda: {self.value(part, scope)}" for part in [node.expr, *node.other]]
+        return f"_both({', '.join(parts)})", "bool"
 
     def _expr_ConditionalOrExpression(self, node: CompValue, scope: Scope) -> tuple[str, str]:
-        parts = [self.truth(part, scope) for part in [node.expr, *node.other]]
-        return f"({' or '.join(parts)})", "bool"
+        parts = [f"lambda: {self.value(part, scope)}" for part in [node.expr, *node.other]]
+        return f"_either({', '.join(parts)})", "bool"
 
     def _expr_UnaryNot(self, node: CompValue, scope: Scope) -> tuple[str, str]:
         return f"(not {self.truth(node.expr, scope)})", "bool"
@@ -947,6 +948,34 @@ def _unbound() -> Any:
     raise _Error("unbound variable")
 
 
+def _both(*parts: Callable[[], Any]) -> bool:
+    """SPARQL's `&&`: false if a part is false (even if another fails), else an error if one fails."""
+    failed = False
+    for part in parts:
+        try:
+            if not _truth(part()):
+                return False
+        except _Error:
+            failed = True
+    if failed:
+        raise _Error("&&")
+    return True
+
+
+def _either(*parts: Callable[[], Any]) -> bool:
+    """SPARQL's `||`: true if a part is true (even if another fails), else an error if one fails."""
+    failed = False
+    for part in parts:
+        try:
+            if _truth(part()):
+                return True
+        except _Error:
+            failed = True
+    if failed:
+        raise _Error("||")
+    return False
+
+
 def _given(value: Any) -> Node | None:
     """A maybe-bound variable in a triple pattern: its term, or None (any) when unbound."""
     return None if value is _U else _term(value)
@@ -1034,50 +1063,67 @@ def _truth(value: Any) -> bool:
     return number == number and number != 0  # NaN is false
 
 
-def _comparable(left: Any, right: Any) -> tuple[Any, Any] | None:
-    """Both as numbers, or both as simple strings; None when SPARQL would not order them."""
+def _comparison(op: str, compare: Callable[[Any, Any], Any]) -> Callable[[Any, Any], bool]:
+    """A SPARQL comparison as rdflib evaluates it (so as pyshacl does): two numbers by value; anything else
+    by rdflib's own Literal ordering and `eq` (which orders, say, any number before any string), an error
+    where rdflib raises one."""
+
+    def apply(left: Any, right: Any) -> bool:
+        a, b = _numeric_value(left), _numeric_value(right)
+        if a is not None and b is not None:
+            return bool(compare(a, b))
+        return _by_rdflib(op, _term(left), _term(right))
+
+    return apply
+
+
+def _numeric_value(value: Any) -> Any:
+    """The number of a well-typed numeric literal or computed number (rdflib compares those by value)."""
+    if isinstance(value, Literal):
+        number = value.value
+        if value.datatype in _NUMERIC and value.ill_typed is not True and isinstance(number, (int, Decimal, float)):
+            return number
+        return None
+    return value if isinstance(value, (int, Decimal, float)) and not isinstance(value, bool) else None
+
+
+_RDFLIB_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    ">": lambda x, y: x.__gt__(y),
+    "<": lambda x, y: x.__lt__(y),
+    "=": lambda x, y: x.eq(y),
+    "!=": lambda x, y: x.neq(y),
+    ">=": lambda x, y: x.__ge__(y),
+    "<=": lambda x, y: x.__le__(y),
+}
+
+
+def _by_rdflib(op: str, left: Node, right: Node) -> bool:
+    """rdflib.plugins.sparql.operators.RelationalExpression on two terms."""
+    if op not in ("=", "!="):
+        if not isinstance(left, Literal) or not isinstance(right, Literal):
+            raise _Error("order of non-literals")
+        if _foreign(left.datatype) and _foreign(right.datatype):
+            raise _Error("order of non-XSD literals")
     try:
-        return _number(left), _number(right)
-    except _Error:
-        pass
-    if _plain(left) and _plain(right):
-        return str(left), str(right)
-    return None
-
-
-def _plain(value: Any) -> bool:
-    return type(value) is str or (isinstance(value, Literal) and value.datatype in _STRING_TYPES and not value.language)
-
-
-def _order(check: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
-    def compare(left: Any, right: Any) -> bool:
-        pair = _comparable(left, right)
-        if pair is None:
-            raise _Error("not ordered")
-        return check(*pair)
-
-    return compare
-
-
-def _equal(left: Any, right: Any) -> bool:
-    pair = _comparable(left, right)
-    if pair is not None:
-        return bool(pair[0] == pair[1])
-    left_term, right_term = _term(left), _term(right)
-    if left_term == right_term:
-        return True
-    if isinstance(left_term, Literal) and isinstance(right_term, Literal):
+        result = _RDFLIB_OPERATORS[op](left, right)
+    except TypeError as error:
+        raise _Error("not comparable") from error
+    if result is NotImplemented:
         raise _Error("not comparable")
-    return False
+    return bool(result)
+
+
+def _foreign(datatype: Node | None) -> bool:
+    return datatype is not None and datatype not in _XSD_DATATYPES
 
 
 _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
-    "=": _equal,
-    "!=": lambda left, right: not _equal(left, right),
-    "<": _order(lambda a, b: a < b),
-    ">": _order(lambda a, b: a > b),
-    "<=": _order(lambda a, b: a <= b),
-    ">=": _order(lambda a, b: a >= b),
+    "=": _comparison("=", lambda a, b: a == b),
+    "!=": _comparison("!=", lambda a, b: a != b),
+    "<": _comparison("<", lambda a, b: a < b),
+    ">": _comparison(">", lambda a, b: a > b),
+    "<=": _comparison("<=", lambda a, b: a <= b),
+    ">=": _comparison(">=", lambda a, b: a >= b),
 }
 
 
@@ -1111,6 +1157,8 @@ _ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
 _GENERATED_HELPERS: dict[str, Any] = {
     "_Error": _Error,
     "_NOTHING": _NOTHING,
+    "_both": _both,
+    "_either": _either,
     "_U": _U,
     "_candidates": _candidates,
     "_given": _given,
