@@ -135,7 +135,7 @@ class Context:
     anaphor: re.Pattern[str] = ANAPHOR
     _treaty_refs: dict[tuple[object, ...], list[tuple[int, str]]] = field(default_factory=dict)
     _name_index: dict[str, str] = field(default_factory=dict)  # name key -> treaty key
-    _words: frozenset[str] | None = None  # the article's words (runs of word characters), see cued()
+    _words: tuple[int, frozenset[str]] | None = None  # lead index, the words from the lead on (see cued())
     _word_sentences: dict[str, frozenset[int]] = field(default_factory=dict)  # see cued()
     _begins: list[int] = field(default_factory=list)  # where each sentence begins
     # (facts seen, subject ref, its year): facts are only appended, so the year holds until either changes
@@ -278,12 +278,14 @@ class Context:
     def cued(self, *cues: Cue) -> list[Sentence]:
         """The prose sentences (from the lead on) in which one of the cues can match, in text order: those
         that contain a cue word the article has as a whole word (an article has few of them)."""
-        if self._words is None:
-            self._words = frozenset(_WORD_RUN.findall(self.text))
+        if self._words is None or self._words[0] != self.lead_index:
+            start = self.sentences[self.lead_index].begin if self.sentences else 0  # after a space or a line break
+            self._words = (self.lead_index, frozenset(_WORD_RUN.findall(self.text, start)))
+        words = self._words[1]
         found: set[int] = set()
         for cue in cues:
             for word in cue.words:
-                if word in self._words:
+                if word in words:
                     found |= self._sentences_with(word)
         return [self.sentences[i] for i in sorted(found) if i >= self.lead_index]
 
