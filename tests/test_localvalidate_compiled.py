@@ -138,7 +138,8 @@ ODD_LITERALS = [
 
 
 def broken_at_random(triples: list[Triple], rng: random.Random) -> list[Triple]:
-    """Triples dropped, duplicated, literals replaced by odd ones, subjects and objects moved."""
+    """Triples dropped, duplicated, literals replaced by odd ones, subjects and objects moved. A type stays on
+    its node: the split assumes that only article-local nodes have the local classes (as ArticleWriter does)."""
     broken = list(triples)
     for _ in range(rng.randint(1, 3)):
         at = rng.randrange(len(broken))
@@ -150,9 +151,9 @@ def broken_at_random(triples: list[Triple], rng: random.Random) -> list[Triple]:
             broken.append(broken[at])
         elif edit == 2 and isinstance(o, Literal):
             broken[at] = (s, p, rng.choice(ODD_LITERALS + [Literal(f"{o}!")]))
-        elif edit == 3:
+        elif edit == 3 and p != RDF.type:
             broken[at] = (s, p, rng.choice(broken)[0])
-        elif isinstance(o, URIRef):
+        elif isinstance(o, URIRef) and p != RDF.type:
             broken[at] = (rng.choice(broken)[0], p, o)
     return broken
 
