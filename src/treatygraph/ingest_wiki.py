@@ -200,9 +200,14 @@ def positional(template: Template) -> list[Wikicode]:
 
 
 def named(template: Template, *names: str) -> Wikicode | None:
+    """The value of the first of `names` the template has, as template.get gives it (its last parameter of
+    that name); the parameters' names are turned into text once, not once for has() and again for get()."""
+    keys = [str(param.name).strip() for param in template.params]
     for name in names:
-        if template.has(name):
-            return template.get(name).value
+        wanted = name.strip()
+        for key, param in zip(reversed(keys), reversed(template.params), strict=True):
+            if key == wanted:
+                return param.value
     return None
 
 
