@@ -1182,15 +1182,19 @@ def _confirmed(
 ) -> Iterator[_Finding]:
     """The rows of `constraint` on the whole graph for the candidates' focus nodes, a few hundred focus nodes
     per query. Only ?this is bound (a query may BIND ?path itself); every row is a result of the whole graph
-    run, and every such result is some article's candidate."""
-    from .fastvalidate import not_exists_as_minus
+    run, and every such result is some article's candidate. The query runs on the focus nodes' neighbourhood
+    (all the shapes read about them, as `validate_shared(focus=...)` does): on the whole store, each batch
+    would cost a scan of every fact record, pending findings times corpus size."""
+    from .fastvalidate import neighbourhood, not_exists_as_minus
 
-    focus = sorted({str(to_ox(finding.focus)) for finding in candidates})
+    nodes = {finding.focus for finding in candidates}
+    nearby = neighbourhood(store, nodes, union)
+    focus = sorted(str(to_ox(node)) for node in nodes)
     query = not_exists_as_minus(_with_targets(constraint.query, _closure(constraint.targets)))
     head, brace, body = query.partition("{")
     for start in range(0, len(focus), 300):
         restriction = f"VALUES ?this {{ {' '.join(focus[start : start + 300])} }}"
-        solutions = _select(store, f"{head}{brace} {restriction} {body}", union)
+        solutions = _select(nearby, f"{head}{brace} {restriction} {body}", False)
         variables = [variable.value for variable in solutions.variables]
         for row in solutions:
             bindings = {name: to_rdflib(row[name]) for name in variables if row[name] is not None}
