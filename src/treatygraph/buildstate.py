@@ -4,7 +4,8 @@
   resolution needs): an unchanged file (same size and mtime, like git's index) is neither read nor hashed.
 - Every article's output signature: the hash of everything its part of the outputs depends on (its
   extraction, where its treaties resolved to, which of its dates other articles made redundant, the build
-  options). Its output is cached under that signature; an article whose signature is unchanged is copied.
+  options), and its ledger (ledger.py): where its blocks lie in the output files and which shared lines it
+  states. An article whose signature is unchanged is copied from the last build's files.
 - The signature of the Turtle file the store was last brought up to date with, and the validation
   results about shared nodes, so that the store and the report are updated instead of rebuilt.
 
@@ -23,7 +24,7 @@ from typing import Any
 from . import EXTRACTOR_VERSION
 from .atomic import atomic_writer
 
-STATE_FORMAT = "1"  # bump when what the state holds changes
+STATE_FORMAT = "2"  # bump when what the state holds changes
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,9 @@ class BuildState:
     stamps: dict[str, tuple[FileStamp, str]] = field(default_factory=dict)  # path -> (stamp, facts key)
     digests: dict[str, Any] = field(default_factory=dict)  # facts key -> ArticleDigest
     signatures: dict[str, str] = field(default_factory=dict)  # path -> output signature
+    ledgers: dict[str, Any] = field(default_factory=dict)  # path -> ledger.ArticleLedger
+    lines: Any = None  # ledger.LineTable the ledgers' ids point into
+    files: dict[str, FileStamp] = field(default_factory=dict)  # output name -> its stamp as the build left it
     graph_signature: Any = None  # signature of the treatygraph.ttl the store holds
     shared_findings: tuple[Any, ...] = ()  # validation results about shared nodes
 

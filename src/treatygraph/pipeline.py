@@ -9,6 +9,8 @@ The build streams: no stage holds the corpus's text or its graph in one Python o
 3. Write (workers): each article's triples, its OWL RL closure and their text (Turtle, TriG blocks).
    The main process appends them to the output files as they come, keeping only the triples about shared
    nodes (treaties, entities, ...) to drop duplicates; article-local nodes are stated by one article only.
+   An article whose output would be what the last build wrote is copied from the last build's files
+   (ledger.py records where each article's blocks are).
 4. Finish (main): the reasoning rules that join facts of several articles; inferred minus asserted.
 5. Store and validate (main): the Turtle is bulk-loaded into a pyoxigraph store (OUT/store, opened by
    `query` and `serve`), and the SHACL shapes run on it (fastvalidate).
@@ -30,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -37,7 +40,7 @@ from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Literal, TypeVar, cast
+from typing import IO, Any, Literal, NamedTuple, TypeVar, cast
 
 from rdflib import Graph, URIRef
 
@@ -63,6 +66,7 @@ from .graph import (
     treaty_mentions,
 )
 from .ingest import IngestLimits, discover, format_of, ingest_file
+from .ledger import ArticleLedger, LineTable, PreviousOutputs, Sink, stamps_of
 from .links import link_report
 from .ontology import ONTOLOGY_FILE, shape_files
 from .rdftext import DEFAULT_PREFIXES, RDF_TYPE_NT, TurtleWriter, nt_line, nt_term, nt_triple, prefix_header
@@ -327,7 +331,6 @@ class _WriteContext:
     local_prefixes: tuple[str, ...]
     reason: bool
     join_predicates: frozenset[URIRef]
-    outputs: ArticleCache  # where each computed output is kept, under its signature
     validate: bool
 
 
@@ -356,12 +359,9 @@ class ArticleOutput:
         return f"{self.graph_name} {{\n{self.local_turtle}{self.shared_turtle}}}\n\n"
 
 
-def write_one(job: tuple[str, str]) -> ArticleOutput:
-    """One article's output (job: its path and output signature), kept in the outputs cache."""
-    path, signature = job
-    output = _article_output(path)
-    _context().outputs.put(signature, output)
-    return output
+def write_one(path: str) -> ArticleOutput:
+    """One article's output, computed from its cached facts."""
+    return _article_output(path)
 
 
 def _context() -> _WriteContext:
@@ -470,16 +470,19 @@ def build(root: Path, out: Path, options: BuildOptions = BuildOptions()) -> Buil
     timings["resolve"] = time.perf_counter() - clock
     cpu.lap("resolve")
 
-    outputs_cache = ArticleCache(out / CACHE_DIR / "out")
-    written = _Outputs(out, options)
+    shutil.rmtree(out / CACHE_DIR / "out", ignore_errors=True)  # pickled outputs of builds before the ledger
+    names = _output_names(options)
+    earlier = PreviousOutputs(out, previous.files, names) if options.use_cache and previous.ledgers else None
+    table = previous.lines if earlier is not None and earlier.usable and previous.lines is not None else LineTable()
+    written = _Outputs(out, options, table)
     loading: GrowingLoad | None = None
     try:
         with written:
             clock = time.perf_counter()
-            plan = _plan_writes(digests, resolution, redundant, options, previous, current, outputs_cache)
+            plan = _plan_writes(digests, resolution, redundant, options, previous, current, earlier)
             in_place = store_was_current and plan.few_changes()
             loading = _start_loading(out, options, written, plan.paths, in_place)
-            _write_articles(plan, resolution, redundant, cache, outputs_cache, options, written)
+            _write_articles(plan, resolution, redundant, cache, options, written, previous, current, earlier)
             if loading is not None:
                 loading.written(written.flush_graph())
             timings["write"] = time.perf_counter() - clock
@@ -488,7 +491,8 @@ def build(root: Path, out: Path, options: BuildOptions = BuildOptions()) -> Buil
             written.finish_inferred()
             timings["finish"] = time.perf_counter() - clock
             cpu.lap("finish")
-        update = plan.store_update(outputs_cache, previous) if store_was_current and loading is None else None
+        current.files = stamps_of(out, names)
+        update = plan.store_update(previous, earlier, table) if store_was_current and loading is None else None
         conforms, validation_seconds, store_seconds = _store_and_validate(
             out, options, written, update, previous, current, loading
         )
@@ -497,11 +501,17 @@ def build(root: Path, out: Path, options: BuildOptions = BuildOptions()) -> Buil
             loading.abort()
             shutil.rmtree(loading.location, ignore_errors=True)
         raise
+    finally:
+        if earlier is not None:
+            earlier.close()
     timings["store"], timings["validate"] = store_seconds, validation_seconds
     if loading is not None:
         timings["store_loading"] = loading.seconds  # in the background, while the articles were written
     cpu.lap("store+validate")
-    outputs_cache.keep_only(current.signatures.values())
+    current.lines = written.table
+    used = written.used_lines()
+    if written.table.sparse(used):  # many lines no article states any more: renumber the rest
+        current.lines, current.ledgers = written.table.compacted(used, current.ledgers)
     if options.store and STORE_DIR in written.outputs:
         current.graph_signature = st_source_signature(out / "treatygraph.ttl")
     save_state(state_file, current)
@@ -582,7 +592,7 @@ class _WritePlan:
     paths: list[str]  # articles with facts, in output order
     facts_keys: dict[str, str]  # article -> cache entry of its facts
     signatures: dict[str, str]
-    fresh: set[str]  # articles whose output is computed in this build
+    fresh: set[str]  # articles whose output is computed in this build (the others are copied)
     changed: set[str]  # articles whose output differs from the last build's (new ones included)
     removed: set[str]  # articles of the last build that are gone or have no facts now
     kept_outputs: dict[str, ArticleOutput] = field(default_factory=dict)  # new outputs of changed articles
@@ -591,23 +601,33 @@ class _WritePlan:
         """Few enough articles changed or went for an update of the store in place to beat a fresh load."""
         return len(self.changed) + len(self.removed) <= INCREMENTAL_STORE_SHARE * max(len(self.paths), 1)
 
-    def store_update(self, outputs_cache: ArticleCache, previous: BuildState) -> _StoreUpdate | None:
+    def store_update(
+        self, previous: BuildState, earlier: PreviousOutputs | None, table: LineTable
+    ) -> _StoreUpdate | None:
         """What an up-to-date store must lose and gain, when few enough articles changed; None: rebuild it."""
         if not self.few_changes():
             return None
         old = []
         for path in sorted((self.changed | self.removed) & previous.signatures.keys()):
-            output = outputs_cache.get(previous.signatures[path])
-            if output is None:
+            ledger = previous.ledgers.get(path)
+            if ledger is None or earlier is None or not earlier.usable:
                 return None  # the last build's output of that article is gone: its triples are unknown
-            old.append(output)
+            local = earlier.read("ttl", ledger.ttl).decode()
+            old.append(_OldOutput(local, tuple(table.lines[number] for number in ledger.shared)))
         new = [self.kept_outputs[path] for path in sorted(self.changed)]
         return _StoreUpdate(tuple(old), tuple(new))
 
 
+class _OldOutput(NamedTuple):
+    """What the last build wrote of an article that changed or went: read back from its files."""
+
+    local_turtle: str
+    shared: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class _StoreUpdate:
-    old: tuple[ArticleOutput, ...]  # the last build's outputs of the changed and removed articles
+    old: tuple[_OldOutput, ...]  # the last build's outputs of the changed and removed articles
     new: tuple[ArticleOutput, ...]  # this build's outputs of the changed articles
 
 
@@ -621,20 +641,28 @@ def _plan_writes(
     options: BuildOptions,
     previous: BuildState,
     current: BuildState,
-    outputs_cache: ArticleCache,
+    earlier: PreviousOutputs | None,
 ) -> _WritePlan:
     paths = [d.report.path for d in digests if d.key is not None]
     for digest in digests:
         if digest.key is not None:
             current.signatures[digest.report.path] = _output_signature(digest, resolution, redundant, options)
     signatures = current.signatures
-    fresh = {
-        path for path in paths if not options.use_cache or not os.path.isfile(outputs_cache.location(signatures[path]))
-    }
+    copyable = earlier is not None and earlier.usable
+    fresh = {path for path in paths if not copyable or not _same_output(previous.ledgers.get(path), signatures[path])}
     changed = {path for path in paths if previous.signatures.get(path) != signatures[path]}
     removed = set(previous.signatures) - set(paths)
     facts_keys = {d.report.path: d.key for d in digests if d.key is not None}
     return _WritePlan(paths, facts_keys, signatures, fresh, changed, removed)
+
+
+def _same_output(ledger: ArticleLedger | None, signature: str) -> bool:
+    return ledger is not None and ledger.signature == signature
+
+
+def _output_names(options: BuildOptions) -> tuple[str, ...]:
+    """The output files whose spans the ledgers record."""
+    return ("ttl", "trig", "inferred") if options.reason else ("ttl", "trig")
 
 
 def _output_signature(
@@ -658,11 +686,14 @@ def _write_articles(
     resolution: Resolution,
     redundant: frozenset[DateValue],
     cache: ArticleCache,
-    outputs_cache: ArticleCache,
     options: BuildOptions,
     written: _Outputs,
+    previous: BuildState,
+    current: BuildState,
+    earlier: PreviousOutputs | None,
 ) -> None:
-    """Every article's output into the files, in order: computed (in workers) or read from the cache."""
+    """Every article's output into the files, in order: computed (in workers) or copied from the last build's
+    files; each article's ledger goes to the new state."""
     global _CONTEXT
     join_predicates = frozenset(_reasoner().rules.join_predicates) if options.reason else frozenset()
     _CONTEXT = _WriteContext(
@@ -673,21 +704,21 @@ def _write_articles(
         article_local_prefixes(options.base),
         options.reason,
         join_predicates,
-        outputs_cache,
         options.validate,
     )
     progress = _Progress(len(plan.paths), options.progress, "write")
     keep_changed = len(plan.changed) <= INCREMENTAL_STORE_SHARE * max(len(plan.paths), 1)
     try:
-        jobs = [(path, plan.signatures[path]) for path in plan.paths if path in plan.fresh]
-        computed = _map(write_one, jobs, options)
+        computed = _map(write_one, [path for path in plan.paths if path in plan.fresh], options)
         for path in plan.paths:
-            output = next(computed) if path in plan.fresh else outputs_cache.get(plan.signatures[path])
-            if output is None:  # the cache entry vanished or is unreadable: compute it here
-                output = write_one((path, plan.signatures[path]))
-            written.add(output)
-            if keep_changed and path in plan.changed:
-                plan.kept_outputs[path] = output
+            if path in plan.fresh:
+                output = next(computed)
+                current.ledgers[path] = written.add(output, plan.signatures[path])
+                if keep_changed and path in plan.changed:
+                    plan.kept_outputs[path] = output
+            else:
+                assert earlier is not None  # an article is copied only from usable earlier outputs
+                current.ledgers[path] = written.copy(previous.ledgers[path], earlier)
             progress.step()
     finally:
         _CONTEXT = None
@@ -712,71 +743,146 @@ def _write_text(path: Path, text: str) -> None:
 
 
 class _Outputs:
-    """The graph files, written as articles arrive; atomically replaced when the build completes."""
+    """The graph files, written as articles arrive; atomically replaced when the build completes.
 
-    def __init__(self, out: Path, options: BuildOptions) -> None:
+    Lines about shared nodes are kept as ids into the build's LineTable: which ones the Turtle file already
+    holds (`asserted`), and the inferred ones in the order first inferred (`inferred_order`)."""
+
+    def __init__(self, out: Path, options: BuildOptions, table: LineTable) -> None:
         self.out, self.options = out, options
         self.base = options.base
-        self.turtle = _turtle()
+        self.table = table
         self.outputs: dict[str, str] = {}
         self.stack = contextlib.ExitStack()
-        self.shared_seen: set[str] = set()
+        self.asserted = bytearray()  # per line id: 1 once the Turtle file holds the line
+        self.inferred_seen = bytearray()  # per line id: 1 once inferred by an article (or a cross-article rule)
+        self.inferred_order: list[int] = []
         self.local_count = 0
         self.predicate_counts: Counter[str] = Counter()
         self.typed: dict[str, set[str]] = {_nt(TG.Treaty): set(), _nt(TG.Violation): set(), _nt(TG.Resolution): set()}
-        self.inferred_shared: dict[str, None] = {}  # N-Triples lines, in the order first inferred
         self.seeds_asserted: list[Triple] = []
         self.seeds_inferred: list[Triple] = []
         self.header = prefix_header({**DEFAULT_PREFIXES, "id": self.base})
+        self.header_bytes = self.header.encode()
         self.local_results: list[Any] = []  # validation results each article settled on its own
         self.pending: list[Any] = []  # findings of articles that only the whole graph settles
 
     def __enter__(self) -> _Outputs:
         self.ttl = self._open("treatygraph.ttl", "graph")
         self.trig = self._open("treatygraph.trig", "trig")
-        self.ttl.write(self.header)
-        self.trig.write(self.header)
+        self.ttl.write(self.header_bytes)
+        self.trig.write(self.header_bytes)
         if self.options.reason:
             self.inferred = self._open("inferred.ttl", "inferred")
-            self.inferred.write(self.header)
-            self.spill = self.stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8", dir=self.out))
+            self.inferred.write(self.header_bytes)
+            self.spill = Sink(self.stack.enter_context(tempfile.TemporaryFile("w+b", dir=self.out)))
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
+        if kind is None:
+            for sink in (self.ttl, self.trig, *([self.inferred] if self.options.reason else [])):
+                sink.flush()  # spans still to copy
         self.stack.__exit__(kind, error, trace)  # renames each output into place (or removes it on error)
         if kind is None:
             for path in self.outputs.values():
                 Path(path).chmod(OUTPUT_MODE)
 
-    def _open(self, name: str, key: str) -> IO[str]:
+    def _open(self, name: str, key: str) -> Sink:
         self.outputs[key] = str(self.out / name)
-        return cast(IO[str], self.stack.enter_context(atomic_writer(self.out / name)))
+        return Sink(cast(IO[bytes], self.stack.enter_context(atomic_writer(self.out / name, binary=True))))
 
-    def add(self, article: ArticleOutput) -> None:
-        seen = self.shared_seen
-        fresh = [line for line in article.shared if line not in seen]
-        seen.update(fresh)
+    def add(self, article: ArticleOutput, signature: str) -> ArticleLedger:
+        """Append a computed article; its ledger says where it went."""
+        local = article.local_turtle.encode()
+        ttl_span = self.ttl.position, self.ttl.position + len(local)
+        self.ttl.write(local)
+        trig_start = self.trig.position
+        self.trig.write(article.trig.encode())
+        inferred_span = (0, 0)
+        if self.options.reason:
+            inferred_local = article.inferred_local.encode()
+            inferred_span = self._inferred_span(self.spill.position, len(inferred_local))
+            self.spill.write(inferred_local)
+        ledger = ArticleLedger(
+            signature,
+            ttl_span,
+            (trig_start, self.trig.position),
+            inferred_span,
+            self.table.ids_of(article.shared),
+            self.table.ids_of(article.inferred_shared) if self.options.reason else array("I"),
+            article.local_count,
+            article.seeds_asserted,
+            article.seeds_inferred,
+            article.check,
+        )
+        self._take(ledger)
+        return ledger
+
+    def copy(self, ledger: ArticleLedger, earlier: PreviousOutputs) -> ArticleLedger:
+        """Append an unchanged article, copied from the last build's files; its ledger with the new spans."""
+        fds = earlier.fds
+        ttl_span = self.ttl.copy(fds["ttl"], ledger.ttl)
+        trig_span = self.trig.copy(fds["trig"], ledger.trig)
+        inferred_span = (0, 0)
+        if self.options.reason:
+            start, end = self.spill.copy(fds["inferred"], ledger.inferred)
+            inferred_span = self._inferred_span(start, end - start)
+        moved = replace(ledger, ttl=ttl_span, trig=trig_span, inferred=inferred_span)
+        self._take(moved)
+        return moved
+
+    def _inferred_span(self, spill_start: int, length: int) -> tuple[int, int]:
+        """Where a span of the spill lands in inferred.ttl (which is the header, then the spill)."""
+        start = len(self.header_bytes) + spill_start
+        return start, start + length
+
+    def _take(self, ledger: ArticleLedger) -> None:
+        """The article's shared lines the Turtle file does not hold yet, its counts, checks and seeds."""
+        lines, asserted = self.table.lines, self.asserted
+        _grow(asserted, len(lines))
+        fresh = []
+        for number in ledger.shared:
+            if not asserted[number]:
+                asserted[number] = 1
+                fresh.append(lines[number])
         for line in fresh:
             self._count(line)
-        self.local_count += article.local_count
-        self.ttl.write(article.local_turtle)
-        self.ttl.write("".join(fresh))  # N-Triples lines are Turtle
-        self.trig.write(article.trig)
-        if article.check is not None:
-            self.local_results += article.check.results
-            self.pending += article.check.pending
+        if fresh:
+            self.ttl.write("".join(fresh).encode())  # N-Triples lines are Turtle
+        self.local_count += ledger.local_count
+        if ledger.check is not None:
+            self.local_results += ledger.check.results
+            self.pending += ledger.check.pending
         if self.options.reason:
-            self.spill.write(article.inferred_local)
-            self.inferred_shared.update(dict.fromkeys(article.inferred_shared))
-            self.seeds_asserted.extend(article.seeds_asserted)
-            self.seeds_inferred.extend(article.seeds_inferred)
+            self._inferred(ledger.inferred_shared)
+            self.seeds_asserted.extend(ledger.seeds_asserted)
+            self.seeds_inferred.extend(ledger.seeds_inferred)
+
+    def _inferred(self, numbers: Iterable[int]) -> None:
+        seen, order = self.inferred_seen, self.inferred_order
+        _grow(seen, len(self.table))
+        for number in numbers:
+            if not seen[number]:
+                seen[number] = 1
+                order.append(number)
 
     def flush_graph(self) -> int:
         """Flush the Turtle file (complete once every article is added); its length in bytes."""
         self.ttl.flush()
-        return os.fstat(self.ttl.fileno()).st_size
+        return os.fstat(self.ttl.handle.fileno()).st_size
+
+    def asserts(self, line: str) -> bool:
+        """The Turtle file holds this line about a shared node."""
+        number = self.table.ids.get(line)
+        return number is not None and number < len(self.asserted) and self.asserted[number] == 1
+
+    def used_lines(self) -> bytearray:
+        """Per line id: 1 when some article of this build states or infers it."""
+        width = max(len(self.asserted), len(self.inferred_seen))
+        either = int.from_bytes(self.asserted, "little") | int.from_bytes(self.inferred_seen, "little")
+        return bytearray(either.to_bytes(width, "little"))
 
     def _count(self, line: str) -> None:
         subject, predicate, rest = line.split(" ", 2)  # subjects and predicates are IRIs or blank nodes
@@ -789,23 +895,27 @@ class _Outputs:
         """Cross-article rules, then inferred triples not asserted anywhere: into inferred.ttl and the TriG."""
         if self.options.reason:
             # sorted: the reasoner's sets iterate in an order that changes from run to run
+            local_prefixes = article_local_prefixes(self.base)
             for nt in sorted(map(nt_triple, self._joined())):
-                if nt[0][1:].startswith(article_local_prefixes(self.base)):
-                    self.spill.write(nt_line(nt))
+                if nt[0][1:].startswith(local_prefixes):
+                    self.spill.write(nt_line(nt).encode())
                 else:
-                    self.inferred_shared[nt_line(nt)] = None
+                    self._inferred(self.table.ids_of((nt_line(nt),)))
             # as N-Triples lines (valid Turtle): grouping millions of them by subject would cost more than it gives
-            shared_seen = self.shared_seen
-            block = "".join(line for line in self.inferred_shared if line not in shared_seen)
-            self.trig.write(f"{nt_term(URIRef(self.base + 'graph/inferred'))} {{\n")
-            self.spill.seek(0)
-            for chunk in iter(lambda: self.spill.read(1 << 20), ""):
-                self.inferred.write(chunk)
-                self.trig.write(chunk)
+            lines, asserted = self.table.lines, self.asserted
+            _grow(asserted, len(lines))
+            block = "".join(lines[number] for number in self.inferred_order if not asserted[number]).encode()
+            self.trig.write(f"{nt_term(URIRef(self.base + 'graph/inferred'))} {{\n".encode())
+            self.spill.flush()
+            spilled = (0, self.spill.position)
+            self.inferred.copy(self.spill.handle.fileno(), spilled)
+            self.trig.copy(self.spill.handle.fileno(), spilled)
             self.inferred.write(block)
-            self.trig.write(block + "}\n")
+            self.trig.write(block + b"}\n")
+            self.inferred.flush()
+            self.trig.flush()
             # written: free them before the store is loaded (the build's peak memory)
-            self.inferred_shared, self.seeds_asserted, self.seeds_inferred = {}, [], []
+            self.seeds_asserted, self.seeds_inferred = [], []
 
     def _joined(self) -> Iterable[Triple]:
         """What the rules joining two facts add (superseding chains across articles, property chains)."""
@@ -829,11 +939,17 @@ class _Outputs:
             "lineage_links": count[_nt(TG.supersedes)] + count[_nt(TG.basedOn)],
             "violations": len(self.typed[_nt(TG.Violation)]),
             "resolutions": len(self.typed[_nt(TG.Resolution)]),
-            "triples": self.local_count + len(self.shared_seen),
+            "triples": self.local_count + self.asserted.count(1),
             "problems": sum(len(r.problems) for r in reports),
             "names_linked": len(links.get("linked", {})),
             "names_unlinked": len(links.get("unlinked", {})) + len(links.get("ambiguous", {})),
         }
+
+
+def _grow(marks: bytearray, size: int) -> None:
+    """Room for `size` ids (the table grows as articles bring new lines)."""
+    if len(marks) < size:
+        marks.extend(bytes(size - len(marks)))
 
 
 def _nt(term: URIRef) -> str:
@@ -872,7 +988,7 @@ def _start_loading(
     validates, and the store is not to be updated in place (`in_place`: it is current and few articles changed)."""
     if in_place or not (options.store or options.validate) or len(written_paths) < BACKGROUND_LOAD_FROM:
         return None
-    growing = GrowingLoad.path_of(written.ttl.fileno())
+    growing = GrowingLoad.path_of(written.ttl.handle.fileno())
     if growing is None:  # where the temporary file's name is unknown, the store is loaded after writing
         return None
     return GrowingLoad(growing, _new_store_folder(out), str(out / "treatygraph.ttl"))
@@ -940,7 +1056,7 @@ def _update_store_in_place(out: Path, update: _StoreUpdate, written: _Outputs) -
     touched: set[str] = set()
     retyped: set[str] = set()
     for old in update.old:
-        gone = [line for line in old.shared if line not in written.shared_seen]
+        gone = [line for line in old.shared if not written.asserts(line)]
         retyped.update(line.split(" ", 1)[0] for line in gone if line.split(" ", 2)[1] == RDF_TYPE_NT)
         touched.update(_iris(old.shared, written.base))
         for quad in ox.parse((header + old.local_turtle).encode(), ox.RdfFormat.TURTLE):
