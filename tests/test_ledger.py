@@ -51,9 +51,11 @@ def articles(corpus: Path) -> list[Path]:
     return sorted(discover(corpus))
 
 
+@pytest.mark.parametrize("batch", [1, pipeline.SHARED_BATCH_BYTES])  # shared lines after every article, or not
 def test_successive_reruns_equal_fresh_builds_and_compute_only_what_changed(
-    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int
 ) -> None:
+    monkeypatch.setattr(pipeline, "SHARED_BATCH_BYTES", batch)
     out = tmp_path / "out"
     build(corpus, out, BuildOptions(workers=1))
     files = articles(corpus)
@@ -68,6 +70,7 @@ def test_successive_reruns_equal_fresh_builds_and_compute_only_what_changed(
         computed = computed_articles(monkeypatch)
         result = build(corpus, out, BuildOptions(workers=1))
         monkeypatch.undo()
+        monkeypatch.setattr(pipeline, "SHARED_BATCH_BYTES", batch)
         assert len(computed) <= 2, computed  # the changed article (and one whose treaty it now shares)
         if number == 3:
             assert computed == [] and result.cached == len(result.reports)

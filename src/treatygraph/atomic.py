@@ -14,8 +14,13 @@ from typing import IO
 
 
 @contextlib.contextmanager
-def atomic_writer(path: str | os.PathLike[str], binary: bool = False, encoding: str = "utf-8") -> Iterator[IO]:
-    """Yield a file object; on clean exit its content replaces `path` atomically, on error nothing changes."""
+def atomic_writer(
+    path: str | os.PathLike[str], binary: bool = False, encoding: str = "utf-8", durable: bool = True
+) -> Iterator[IO]:
+    """Yield a file object; on clean exit its content replaces `path` atomically, on error nothing changes.
+
+    `durable=False` skips the fsync: for caches, which a crash may lose (never half of one) at no cost but
+    recomputing them."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -24,7 +29,8 @@ def atomic_writer(path: str | os.PathLike[str], binary: bool = False, encoding: 
         with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding=encoding) as handle:
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -15,8 +15,11 @@ other options, an unreadable file) means a full build, never a wrong one.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import pickle
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,7 +71,7 @@ def settings_of(*parts: object) -> str:
 def load_state(path: Path, settings: str) -> BuildState:
     """The state of the last build made with these settings, or an empty one."""
     try:
-        with path.open("rb") as handle:
+        with path.open("rb") as handle, _without_gc():
             state = pickle.load(handle)
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, IndexError, TypeError):
         return BuildState(settings)
@@ -79,8 +82,22 @@ def load_state(path: Path, settings: str) -> BuildState:
 
 def save_state(path: Path, state: BuildState) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_writer(path, binary=True) as handle:
+    # not fsynced: a state lost in a crash only means a full build
+    with atomic_writer(path, binary=True, durable=False) as handle, _without_gc():
         pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+@contextlib.contextmanager
+def _without_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused: (un)pickling 100k articles' records makes millions of objects,
+    and each collection would walk them all again (loading took 2.5x as long)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def output_signature(*parts: object) -> str:

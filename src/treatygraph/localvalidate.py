@@ -109,6 +109,11 @@ def check_article(triples: Sequence[Triple]) -> ArticleCheck:
     return ArticleCheck(tuple(sorted(set(results), key=_sort_key)), tuple(dict.fromkeys(pending)))
 
 
+def prepare() -> None:
+    """Compile the shapes' checks now (a build does it before forking its workers, which then share them)."""
+    _plan()
+
+
 def validate_article(triples: Sequence[Triple]) -> tuple[ValidationResult, ...]:
     """The final results of the local shapes on one article (see `check_article` for the pending ones)."""
     return check_article(triples).results

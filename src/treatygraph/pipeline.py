@@ -86,6 +86,7 @@ from .types import (
 )
 from .vocab import DEFAULT_BASE, TG
 
+SHARED_BATCH_BYTES = 1 << 20  # shared lines are written to the Turtle file in batches of about this size
 OUTPUT_MODE = 0o644  # outputs are for everyone to read (atomic temporary files start as 0600)
 PARALLEL_FROM = 50  # fewer articles than this are not worth starting worker processes for
 BACKGROUND_LOAD_FROM = 1000  # fewer than this: the store loads in a second or two, after writing
@@ -406,6 +407,12 @@ def _check_article(triples: list[Triple]) -> Any:
     return check_article(cast(Any, triples))
 
 
+def _prepare_checks() -> None:
+    from .localvalidate import prepare
+
+    prepare()
+
+
 def _unique(triples: list[Triple]) -> list[Triple]:
     return list(dict.fromkeys(triples))
 
@@ -483,14 +490,16 @@ def build(root: Path, out: Path, options: BuildOptions = BuildOptions()) -> Buil
             in_place = store_was_current and plan.few_changes()
             loading = _start_loading(out, options, written, plan.paths, in_place)
             _write_articles(plan, resolution, redundant, cache, options, written, previous, current, earlier)
+            written.end_articles()
             if loading is not None:
                 loading.written(written.flush_graph())
             timings["write"] = time.perf_counter() - clock
             cpu.lap("write")
             clock = time.perf_counter()
             written.finish_inferred()
-            timings["finish"] = time.perf_counter() - clock
-            cpu.lap("finish")
+        # the outputs are synced to disk and renamed into place on leaving the block: part of finishing
+        timings["finish"] = time.perf_counter() - clock
+        cpu.lap("finish")
         current.files = stamps_of(out, names)
         update = plan.store_update(previous, earlier, table) if store_was_current and loading is None else None
         conforms, validation_seconds, store_seconds = _store_and_validate(
@@ -709,6 +718,8 @@ def _write_articles(
     progress = _Progress(len(plan.paths), options.progress, "write")
     keep_changed = len(plan.changed) <= INCREMENTAL_STORE_SHARE * max(len(plan.paths), 1)
     try:
+        if options.validate and plan.fresh:
+            _prepare_checks()  # compiled once here, inherited by the workers (each would compile them again)
         computed = _map(write_one, [path for path in plan.paths if path in plan.fresh], options)
         for path in plan.paths:
             if path in plan.fresh:
@@ -757,6 +768,8 @@ class _Outputs:
         self.asserted = bytearray()  # per line id: 1 once the Turtle file holds the line
         self.inferred_seen = bytearray()  # per line id: 1 once inferred by an article (or a cross-article rule)
         self.inferred_order: list[int] = []
+        self.new_shared: list[str] = []  # shared lines for the Turtle file, written a batch at a time
+        self.new_shared_bytes = 0
         self.local_count = 0
         self.predicate_counts: Counter[str] = Counter()
         self.typed: dict[str, set[str]] = {_nt(TG.Treaty): set(), _nt(TG.Violation): set(), _nt(TG.Resolution): set()}
@@ -829,7 +842,18 @@ class _Outputs:
         if self.options.reason:
             start, end = self.spill.copy(fds["inferred"], ledger.inferred)
             inferred_span = self._inferred_span(start, end - start)
-        moved = replace(ledger, ttl=ttl_span, trig=trig_span, inferred=inferred_span)
+        moved = ArticleLedger(  # not dataclasses.replace: 100k of them cost a second
+            ledger.signature,
+            ttl_span,
+            trig_span,
+            inferred_span,
+            ledger.shared,
+            ledger.inferred_shared,
+            ledger.local_count,
+            ledger.seeds_asserted,
+            ledger.seeds_inferred,
+            ledger.check,
+        )
         self._take(moved)
         return moved
 
@@ -850,7 +874,11 @@ class _Outputs:
         for line in fresh:
             self._count(line)
         if fresh:
-            self.ttl.write("".join(fresh).encode())  # N-Triples lines are Turtle
+            # batched, so that the local blocks of unchanged articles lie side by side (copied at once)
+            self.new_shared += fresh
+            self.new_shared_bytes += sum(map(len, fresh))
+            if self.new_shared_bytes >= SHARED_BATCH_BYTES:
+                self.end_articles()
         self.local_count += ledger.local_count
         if ledger.check is not None:
             self.local_results += ledger.check.results
@@ -867,6 +895,12 @@ class _Outputs:
             if not seen[number]:
                 seen[number] = 1
                 order.append(number)
+
+    def end_articles(self) -> None:
+        """Write the shared lines not written yet (N-Triples lines are Turtle)."""
+        if self.new_shared:
+            self.ttl.write("".join(self.new_shared).encode())
+            self.new_shared, self.new_shared_bytes = [], 0
 
     def flush_graph(self) -> int:
         """Flush the Turtle file (complete once every article is added); its length in bytes."""
