@@ -18,6 +18,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from treatygraph import pipeline
+from treatygraph.cache import ArticleCache
 from treatygraph.fastvalidate import not_exists_as_minus, validate_store
 from treatygraph.graph import article_iri, build_graph
 from treatygraph.ingest import IngestLimits, discover
@@ -247,7 +248,7 @@ def test_changing_one_article_changes_only_its_statements(corpus: Path, tmp_path
     assert set(after.graph(changed_iri)) != set(before.graph(changed_iri))
     report = json.loads((out / "report.json").read_text())
     assert removed.name not in {a["path"] for a in report["articles"]}
-    assert len(list((out / ".cache" / "facts").rglob("*.pkl"))) == len(result.reports), "stale entries are removed"
+    assert len(ArticleCache(out / ".cache" / "facts").entries) == len(result.reports), "stale entries are removed"
 
 
 def test_an_incremental_build_equals_a_fresh_build_and_updates_the_store_in_place(corpus: Path, tmp_path: Path) -> None:

@@ -3,8 +3,8 @@
 The build streams: no stage holds the corpus's text or its graph in one Python object.
 
 1. Extract (workers): each article is read and extracted; its ArticleFacts go to the per-article cache
-   (OUT/.cache, keyed by path, content hash, extractor version and limits), so a re-run skips unchanged
-   articles. The main process keeps only what identity resolution needs (treaty names, years, dates).
+   (OUT/.cache, keyed by path, content hash, extractor version and limits; one pack file, this build's
+   entries also in memory for stage 3), so a re-run skips unchanged articles. The main process keeps only what identity resolution needs (treaty names, years, dates).
 2. Resolve (main): treaties are clustered across articles; redundant dates are found.
 3. Write (workers): each article's triples, its OWL RL closure and their text (Turtle, TriG blocks).
    The main process appends them to the output files as they come, keeping only the triples about shared
@@ -47,7 +47,7 @@ from rdflib import Graph, URIRef
 from . import EXTRACTOR_VERSION
 from .atomic import atomic_write_text, atomic_writer, current_umask
 from .buildstate import BuildState, FileStamp, load_state, output_signature, save_state, settings_of
-from .cache import ArticleCache, entry_key
+from .cache import ArticleCache, entry_key, pickled
 from .extract import extract_article
 from .gazetteer import default_gazetteer
 from .graph import (
@@ -164,7 +164,6 @@ class _ExtractJob:
     root: Path
     limits: IngestLimits
     max_seconds: float
-    cache: Path
     use_cache: bool
 
 
@@ -195,16 +194,19 @@ def _relative(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
 
 
-def extract_one(job: _ExtractJob) -> ArticleDigest:
-    """One article: from the cache when its bytes, the extractor and the limits are unchanged, else extracted."""
+_EXTRACT_CACHE: ArticleCache | None = None  # the build's cache, set before the workers fork
+
+
+def extract_one(job: _ExtractJob) -> tuple[ArticleDigest, bytes | None]:
+    """One article: from the cache when its bytes, the extractor and the limits are unchanged, else extracted;
+    with the cache entry to add (pickled here, in the worker: the main process only appends it)."""
     relative = _relative(job.path, job.root)
     sha = _content_sha256(job.path)
-    cache = ArticleCache(job.cache)
     key = entry_key(relative, sha, _settings(job.limits)) if sha is not None else None
-    if key is not None and job.use_cache:
-        hit = cache.get(key)
+    if key is not None and job.use_cache and _EXTRACT_CACHE is not None:
+        hit = _EXTRACT_CACHE.get(key)
         if hit is not None:
-            return _digest(hit[0], hit[1], key, cached=True)
+            return _digest(hit[0], hit[1], key, cached=True), None
     try:
         report, facts = _with_time_limit(job.max_seconds, lambda: process_file(job.path, job.root, job.limits))
     except _ArticleTimeout:
@@ -214,11 +216,10 @@ def extract_one(job: _ExtractJob) -> ArticleDigest:
         )
         return _digest(
             ArticleReport(relative, format_of(job.path) or "text", "failed", {}, (reason,)), None, None, False
-        )
+        ), None
     if key is None:
-        return _digest(report, facts, None, cached=False)
-    cache.put(key, (report, facts))
-    return _digest(report, facts, key if facts is not None else None, cached=False)
+        return _digest(report, facts, None, cached=False), None
+    return _digest(report, facts, key if facts is not None else None, cached=False), pickled((report, facts))
 
 
 def _digest(report: ArticleReport, facts: ArticleFacts | None, key: str | None, cached: bool) -> ArticleDigest:
@@ -249,12 +250,13 @@ def _with_time_limit(seconds: float, work: Callable[[], T]) -> T:
 
 
 def extract_corpus(
-    root: Path, out: Path, options: BuildOptions, previous: BuildState, current: BuildState
+    root: Path, cache: ArticleCache, options: BuildOptions, previous: BuildState, current: BuildState
 ) -> Iterator[ArticleDigest]:
     """Every article's digest, in file order: from the last build's state when the file is unchanged (same
-    size and mtime: not even read), else extracted (worker processes when there are enough)."""
+    size and mtime: not even read), else extracted (worker processes when there are enough); the facts of
+    the articles extracted go to `cache`."""
+    global _EXTRACT_CACHE
     files = list(discover(root))
-    cache = out / CACHE_DIR / "facts"
     entries = []
     for path in files:
         relative = _relative(path, root)
@@ -262,20 +264,29 @@ def extract_corpus(
         known = previous.digest_of(relative, stamp) if options.use_cache else None
         entries.append((relative, stamp, known))
     jobs = [
-        _ExtractJob(path, root, options.limits, options.max_seconds_per_article, cache, options.use_cache)
+        _ExtractJob(path, root, options.limits, options.max_seconds_per_article, options.use_cache)
         for path, (_, _, known) in zip(files, entries, strict=True)
         if known is None
     ]
     progress = _Progress(len(files), options.progress, "read")
     default_gazetteer()  # loaded once before forking, shared copy-on-write
-    extracted = _map(extract_one, jobs, options)
-    for relative, stamp, known in entries:
-        digest = replace(known, cached=True) if known is not None else next(extracted)
-        if stamp is not None and digest.key is not None:
-            current.stamps[relative] = (stamp, digest.key)
-            current.digests[digest.key] = replace(digest, cached=False)
-        progress.step()
-        yield digest
+    _EXTRACT_CACHE = cache
+    try:
+        extracted = _map(extract_one, jobs, options)
+        for relative, stamp, known in entries:
+            if known is not None:
+                digest = replace(known, cached=True)
+            else:
+                digest, entry = next(extracted)
+                if entry is not None and digest.key is not None:
+                    cache.put_blob(digest.key, entry)
+            if stamp is not None and digest.key is not None:
+                current.stamps[relative] = (stamp, digest.key)
+                current.digests[digest.key] = replace(digest, cached=False)
+            progress.step()
+            yield digest
+    finally:
+        _EXTRACT_CACHE = None
     progress.done()
 
 
@@ -459,7 +470,8 @@ def build(root: Path, out: Path, options: BuildOptions = BuildOptions()) -> Buil
     current = BuildState(settings)
     store_was_current = _store_matches(out, previous) if options.store else False
     digests = []
-    for digest in extract_corpus(root, out, options, previous, current):
+    cache = ArticleCache(out / CACHE_DIR / "facts")
+    for digest in extract_corpus(root, cache, options, previous, current):
         digests.append(digest)
         if digest.report.status == "failed":
             for problem in digest.report.problems:
@@ -468,8 +480,8 @@ def build(root: Path, out: Path, options: BuildOptions = BuildOptions()) -> Buil
             sys.stderr.write(f"treatygraph: {digest.report.path}: no treaty found in the article\n")
     timings["extract"] = time.perf_counter() - clock
     cpu.lap("extract")
-    cache = ArticleCache(out / CACHE_DIR / "facts")
     cache.keep_only(d.key for d in digests if d.key is not None)
+    cache.save()
 
     clock = time.perf_counter()
     resolution = resolve_mentions((m for d in digests for m in d.mentions), options.base)
@@ -490,6 +502,7 @@ def build(root: Path, out: Path, options: BuildOptions = BuildOptions()) -> Buil
             in_place = store_was_current and plan.few_changes()
             loading = _start_loading(out, options, written, plan.paths, in_place)
             _write_articles(plan, resolution, redundant, cache, options, written, previous, current, earlier)
+            cache.release_memory()  # the facts are written: free them before the store is loaded
             written.end_articles()
             if loading is not None:
                 loading.written(written.flush_graph())
