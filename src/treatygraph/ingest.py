@@ -199,9 +199,15 @@ def relative_name(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def ingest_file(path: Path, root: Path, limits: IngestLimits = IngestLimits()) -> IngestedArticle:  # noqa: B008
-    """Read one article file into one plain text with its fields, links and source anchors.
-    Raises IngestError (naming the file, with line or byte offset where known) for files that cannot be read."""
+def ingest_file(
+    path: Path,
+    root: Path,
+    limits: IngestLimits = IngestLimits(),  # noqa: B008
+    raw: bytes | None = None,
+) -> IngestedArticle:
+    """Read one article file into one plain text with its fields, links and source anchors (`raw`: its bytes,
+    when the caller has read them already with `read_bytes`). Raises IngestError (naming the file, with line
+    or byte offset where known) for files that cannot be read."""
     name = relative_name(path, root)
     if path.is_dir():
         reason = (
@@ -212,7 +218,8 @@ def ingest_file(path: Path, root: Path, limits: IngestLimits = IngestLimits()) -
     if fmt is None:
         raise IngestError(name, f"unknown format {path.suffix!r} (known: {', '.join(sorted(SUFFIXES))})")
     try:
-        raw = read_bytes(path, limits)
+        if raw is None:
+            raw = read_bytes(path, limits)
         source, problems = decode(raw)
         layout = get_reader(fmt)(source, limits)
     except Unreadable as err:

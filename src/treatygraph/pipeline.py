@@ -65,7 +65,8 @@ from .graph import (
     resolve_mentions,
     treaty_mentions,
 )
-from .ingest import IngestLimits, discover, format_of, ingest_file
+from .ingest import IngestLimits, discover, format_of, ingest_file, read_bytes
+from .ingest_text import Unreadable
 from .ledger import ArticleLedger, LineTable, PreviousOutputs, Sink, stamps_of
 from .links import link_report
 from .ontology import ONTOLOGY_FILE, shape_files
@@ -126,12 +127,15 @@ class _ArticleTimeout(BaseException):
     """Raised by the per-article alarm; a BaseException so the extractor's own `except Exception` lets it pass."""
 
 
-def process_file(path: Path, root: Path, limits: IngestLimits) -> tuple[ArticleReport, ArticleFacts | None]:
-    """Ingest and extract one article; any failure becomes a report line, never an exception."""
+def process_file(
+    path: Path, root: Path, limits: IngestLimits, raw: bytes | None = None
+) -> tuple[ArticleReport, ArticleFacts | None]:
+    """Ingest and extract one article (`raw`: its bytes, if read already); any failure becomes a report line,
+    never an exception."""
     relative = _relative(path, root)
     fmt = format_of(path) or "text"
     try:
-        article = ingest_file(path, root, limits)
+        article = ingest_file(path, root, limits, raw)
         facts = extract_article(article)
     except IngestError as error:
         return ArticleReport(relative, fmt, "failed", {}, (str(error),)), None
@@ -183,10 +187,12 @@ def _settings(limits: IngestLimits) -> str:
     return f"max_bytes={limits.max_bytes};max_template_depth={limits.max_template_depth}"
 
 
-def _content_sha256(path: Path) -> str | None:
+def _read_once(path: Path, limits: IngestLimits) -> bytes | None:
+    """The file's bytes, read once for both its cache key and its ingestion (at most the size limit and one
+    byte more: ingestion reports a larger file); None when it cannot be read (ingestion says why)."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+        return read_bytes(path, limits)
+    except Unreadable:
         return None
 
 
@@ -201,14 +207,15 @@ def extract_one(job: _ExtractJob) -> tuple[ArticleDigest, bytes | None]:
     """One article: from the cache when its bytes, the extractor and the limits are unchanged, else extracted;
     with the cache entry to add (pickled here, in the worker: the main process only appends it)."""
     relative = _relative(job.path, job.root)
-    sha = _content_sha256(job.path)
+    raw = _read_once(job.path, job.limits)
+    sha = hashlib.sha256(raw).hexdigest() if raw is not None else None
     key = entry_key(relative, sha, _settings(job.limits)) if sha is not None else None
     if key is not None and job.use_cache and _EXTRACT_CACHE is not None:
         hit = _EXTRACT_CACHE.get(key)
         if hit is not None:
             return _digest(hit[0], hit[1], key, cached=True), None
     try:
-        report, facts = _with_time_limit(job.max_seconds, lambda: process_file(job.path, job.root, job.limits))
+        report, facts = _with_time_limit(job.max_seconds, lambda: process_file(job.path, job.root, job.limits, raw))
     except _ArticleTimeout:
         reason = (
             f"{relative}: extraction took longer than the limit of {job.max_seconds:g} s "
