@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
+from typing import Any
 
 import mwparserfromhell
 import pytest
@@ -10,7 +12,7 @@ from mwparserfromhell.nodes import Template
 
 from treatygraph.ingest import IngestLimits, ingest_file
 from treatygraph.ingest_text import Layout
-from treatygraph.ingest_wiki import _template_text, format_date, read_wikitext
+from treatygraph.ingest_wiki import _template_text, format_date, parse, read_wikitext
 from treatygraph.types import IngestedArticle
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
@@ -218,3 +220,58 @@ def test_an_infobox_is_put_back_together_from_its_parameters_as_the_parser_write
     params = [str(param) for param in template.params]
     assert "{{" + str(template.name) + "".join("|" + p for p in params) + "}}" == str(template)
     assert _template_text(template, params, source, len("Text before. ")) == str(template)
+
+
+# ---------------------------------------------------------------- the parser's own tree builder
+
+
+def tree_difference(ours: Any, stock: Any, where: str = "tree") -> str | None:
+    """Where two mwparserfromhell trees differ (type or any attribute, recursively), or None if they are equal."""
+    if type(ours) is not type(stock):
+        return f"{where}: {type(ours).__name__} vs {type(stock).__name__}"
+    if isinstance(ours, list):
+        if len(ours) != len(stock):
+            return f"{where}: {len(ours)} vs {len(stock)} items"
+        for i, (a, b) in enumerate(zip(ours, stock, strict=True)):
+            if found := tree_difference(a, b, f"{where}[{i}]"):
+                return found
+        return None
+    if hasattr(ours, "__dict__"):
+        mine, theirs = vars(ours), vars(stock)
+        if mine.keys() != theirs.keys():
+            return f"{where}: attributes {sorted(mine)} vs {sorted(theirs)}"
+        for key in mine:
+            if found := tree_difference(mine[key], theirs[key], f"{where}.{key}"):
+                return found
+        return None
+    return None if ours == stock else f"{where}: {ours!r} vs {stock!r}"
+
+
+# Markup that opens, closes or stands alone, put together at random (often unbalanced) below.
+_PIECES = "{{ }} [[ ]] | = ''' '' <ref> </ref> <ref/> <br> <b> </b> &amp; &#x41; &#65; &bogus; <!-- --> {{{ }}} ] ----".split()
+_PIECES += ["\n*", "\n#", "\n;", "\n:", "\n==", "==\n", "\n", "\n\n", "{|", "\n|-", "\n!", "|}", " ", "text"]
+_PIECES += ["<ref name=a/>", "<br />", "[http://x.org", "http://a.b/c ", "<nowiki>", "</nowiki>", "<pre>", "</pre>"]
+_PIECES += [
+    '<div class="x" id=y>',
+    "</div>",
+    "<span style='a b'>",
+    "</span>",
+    "__NOTOC__",
+    "{{Infobox treaty\n| name = ",
+]
+_PIECES += ["{{start date|1918|3|3}}", "[[File:x.jpg|thumb|a [[b]]]]"]
+
+
+def _sources() -> list[str]:
+    """The wikitext fixtures, and pages made of random markup (unbalanced too)."""
+    rng = random.Random(7)
+    made = ["".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 30))) for _ in range(400)]
+    return [path.read_text(encoding="utf-8") for path in sorted(FIXTURES.glob("*.wiki"))] + made
+
+
+def test_the_tree_builder_makes_the_stock_builders_tree() -> None:
+    """parse() builds the common nodes without their setters: every node must still be the stock one."""
+    for source in _sources():
+        ours = parse(source)
+        assert str(ours) == source
+        assert tree_difference(ours, mwparserfromhell.parse(source)) is None, source

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import mwparserfromhell
 from mwparserfromhell.nodes import (
     Argument,
     Comment,
@@ -25,6 +24,10 @@ from mwparserfromhell.nodes import (
     Text,
     Wikilink,
 )
+from mwparserfromhell.nodes.extras import Parameter
+from mwparserfromhell.parser import Parser, ParserError, tokens
+from mwparserfromhell.parser.builder import Builder
+from mwparserfromhell.smart_list import SmartList
 from mwparserfromhell.wikicode import Wikicode
 
 from .ingest_text import (
@@ -98,6 +101,159 @@ def _count_tag(match: re.Match[str], open_tags: dict[str, int]) -> None:
             open_tags[name] -= 1
     else:
         open_tags[name] = open_tags.get(name, 0) + 1
+
+
+# ---------------------------------------------------------------- parsing
+
+# mwparserfromhell's Builder turns the tokenizer's tokens into nodes through their constructors, whose
+# property setters re-check and re-convert every value (parse_anything, with four imports a call, on values
+# that are already Wikicode): more than half the parse time. _TreeBuilder makes the nodes a page is mostly
+# made of (text, templates and their parameters, wikilinks, tags) itself, setting the attributes those
+# constructors set to the values they would set; other nodes go through the stock handlers.
+# tests/test_ingest_wiki.py checks that its trees equal the stock builder's.
+
+_new_object = object.__new__
+
+
+def _code(nodes: list[Node]) -> Wikicode:
+    code: Wikicode = _new_object(Wikicode)
+    code._nodes = SmartList(nodes)  # as Wikicode(SmartList(nodes)) sets it
+    return code
+
+
+def _text_node(value: str) -> Text:
+    node: Text = _new_object(Text)
+    node._value = value
+    return node
+
+
+class _TreeBuilder(Builder):  # type: ignore[misc]  # mwparserfromhell is untyped
+    """The stock Builder (same tokens in, same tree out), making the common nodes without their setters."""
+
+    def _pop(self) -> Wikicode:
+        return _code(self._stacks.pop())
+
+    def _handle_token(self, token: tokens.Token) -> Node:
+        kind = type(token)
+        if kind is tokens.Text:
+            return _text_node(token["text"])
+        if kind is tokens.TemplateOpen:
+            return self._template()
+        if kind is tokens.WikilinkOpen:
+            return self._wikilink()
+        if kind is tokens.TagOpenOpen:
+            return self._tag(token)
+        return super()._handle_token(token)  # type: ignore[no-any-return]
+
+    def _children_until(self, ends: tuple[type, ...], caller: str) -> tokens.Token:
+        """Builds nodes onto the current stack up to a token of one of the `ends` types, and returns that token."""
+        pending, stack = self._tokens, self._stacks[-1]
+        while pending:
+            token = pending.pop()
+            if type(token) in ends:
+                return token
+            stack.append(self._handle_token(token))
+        raise ParserError(f"{caller} missed a close token")  # the stock builder's message
+
+    def _template(self) -> Template:
+        self._push()
+        ends = (tokens.TemplateParamSeparator, tokens.TemplateClose)
+        token = self._children_until(ends, "_handle_template()")
+        node: Template = _new_object(Template)
+        node._name, node._params = self._pop(), []
+        default = 1  # the name of the next positional parameter
+        while type(token) is tokens.TemplateParamSeparator:
+            param, token = self._parameter(default)
+            node._params.append(param)
+            default += not param._showkey
+        return node
+
+    def _parameter(self, default: int) -> tuple[Parameter, tokens.Token]:
+        """The parameter and the token that ends it ("|" or "}}")."""
+        ends = (tokens.TemplateParamEquals, tokens.TemplateParamSeparator, tokens.TemplateClose)
+        key: Wikicode | None = None
+        self._push()
+        token = self._children_until(ends, "_handle_parameter()")
+        while type(token) is tokens.TemplateParamEquals:
+            key = self._pop()
+            self._push()
+            token = self._children_until(ends, "_handle_parameter()")
+        param: Parameter = _new_object(Parameter)
+        param._value = self._pop()
+        param._name = _code([_text_node(str(default))]) if key is None else key
+        param._showkey = key is not None
+        return param, token
+
+    def _wikilink(self) -> Wikilink:
+        ends = (tokens.WikilinkSeparator, tokens.WikilinkClose)
+        title: Wikicode | None = None
+        self._push()
+        token = self._children_until(ends, "_handle_wikilink()")
+        while type(token) is tokens.WikilinkSeparator:
+            title = self._pop()
+            self._push()
+            token = self._children_until(ends, "_handle_wikilink()")
+        node: Wikilink = _new_object(Wikilink)
+        if title is None:
+            node._title, node._text = self._pop(), None
+        else:
+            node._title, node._text = title, self._pop()
+        return node
+
+    def _tag(self, token: tokens.Token) -> Tag:
+        """The stock _handle_tag, the Tag made as Tag.__init__ makes it (attributes by the stock handler)."""
+        wiki_markup = token.get("wiki_markup")
+        node: Tag = _new_object(Tag)
+        node._attrs = []
+        node._wiki_markup = node._closing_wiki_markup = wiki_markup or None
+        node._invalid, node._implicit, node._self_closing = bool(token.get("invalid")), False, False
+        contents: Wikicode | None = None
+        closing_wiki_markup, separator, padding = wiki_markup, None, None
+        ends = (tokens.TagAttrStart, tokens.TagCloseOpen, tokens.TagOpenClose, *_TAG_CLOSE)
+        self._push()
+        while True:
+            token = self._children_until(ends, "_handle_tag()")
+            kind = type(token)
+            if kind is tokens.TagAttrStart:
+                node._attrs.append(self._handle_attribute(token))
+            elif kind is tokens.TagCloseOpen:
+                separator, padding = token.get("wiki_markup"), token.get("padding")
+                node._tag = self._pop()
+                self._push()
+            elif kind is tokens.TagOpenClose:
+                closing_wiki_markup = token.get("wiki_markup")
+                contents = self._pop()
+                self._push()
+            else:
+                break
+        if kind is tokens.TagCloseSelfclose:
+            closing_wiki_markup, padding = token.get("wiki_markup"), token.get("padding")
+            node._tag = node._closing_tag = self._pop()
+            node._self_closing, node._implicit = True, bool(token.get("implicit"))
+        else:
+            node._closing_tag = self._pop()
+        node._contents = _code([]) if contents is None else contents
+        node._padding = padding or ""
+        node._wiki_style_separator = separator or None
+        if closing_wiki_markup is not None:  # Tag.__init__ keeps the opening markup for a None
+            node._closing_wiki_markup = closing_wiki_markup or None
+        return node
+
+
+_TAG_CLOSE = (tokens.TagCloseSelfclose, tokens.TagCloseClose)
+
+
+class _Parser(Parser):  # type: ignore[misc]
+    """mwparserfromhell's parser (its tokenizer) with the faster _TreeBuilder."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._builder = _TreeBuilder()
+
+
+def parse(source: str) -> Wikicode:
+    """The page's tree, as mwparserfromhell.parse(source) gives it."""
+    return _Parser().parse(source)  # type: ignore[no-any-return]
 
 
 # ---------------------------------------------------------------- rendering
@@ -669,8 +825,8 @@ _RENDERER = WikiRenderer()  # it keeps no state between calls: one for every pag
 def read_wikitext(source: str, limits: IngestLimits) -> Layout:
     deepest = check_markup_budget(source, limits.max_template_depth)
     try:
-        code = mwparserfromhell.parse(source)
-    except mwparserfromhell.parser.ParserError as err:
+        code = parse(source)
+    except ParserError as err:
         raise Unreadable(f"wikitext parser failed: {err}") from None
     renderer = _RENDERER
     lines = LineIndex(source)
