@@ -20,7 +20,14 @@ from decimal import Decimal
 from functools import lru_cache
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS as DCTERMS_NAMESPACE
+from rdflib.namespace import OWL
+from rdflib.namespace import PROV as PROV_NAMESPACE
+from rdflib.namespace import RDF as RDF_NAMESPACE
+from rdflib.namespace import RDFS as RDFS_NAMESPACE
+from rdflib.namespace import SKOS as SKOS_NAMESPACE
+from rdflib.namespace import XSD as XSD_NAMESPACE
+from rdflib.term import _is_valid_langtag
 
 from . import EXTRACTOR_VERSION
 from .dates import year_of
@@ -35,6 +42,7 @@ from .types import (
     PlaceFact,
     Provenance,
     ResolutionFact,
+    TreatyRef,
     ViolationFact,
 )
 from .vocab import (
@@ -46,9 +54,16 @@ from .vocab import (
     OA,
     PREFIXES,
     RESOLUTION_CLASSES,
-    TG,
     TREATY_KINDS,
     WD,
+    TermCache,
+)
+from .vocab import TG as TG_NAMESPACE
+
+# The writer names a vocabulary term in nearly every triple: through these, each term is made once.
+RDF, RDFS, SKOS, PROV, DCTERMS, XSD, TG = map(
+    TermCache,
+    (RDF_NAMESPACE, RDFS_NAMESPACE, SKOS_NAMESPACE, PROV_NAMESPACE, DCTERMS_NAMESPACE, XSD_NAMESPACE, TG_NAMESPACE),
 )
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
@@ -80,6 +95,34 @@ _POSITION_SELECTOR, _QUOTE_SELECTOR, _START, _END, _EXACT = (
 )
 
 
+def _minted(iri: str) -> URIRef:
+    """A node IRI the writer mints under its article's base: slugs, digits and hex digests after a base that
+    `article_iri` already checked, so rdflib's character-by-character validity check (a fifth of the
+    writer's time) is skipped. URIRef's constructor is that check and then this."""
+    return str.__new__(URIRef, iri)
+
+
+def text_literal(text: str, lang: str | None = None) -> Literal:
+    """`Literal(text, lang=lang)` for a plain string: the object rdflib's constructor makes (a test compares
+    them), without its general path (type dispatch, casting to a Python value and back), which took about a
+    third of the writer's time. Anything but a plain string goes through the constructor."""
+    if type(text) is not str:
+        return Literal(text, lang=lang)
+    literal = str.__new__(Literal, text)
+    literal._language = _checked_language(lang) if lang else None
+    literal._datatype = None
+    literal._value = text
+    literal._ill_typed = None
+    return literal
+
+
+@lru_cache(maxsize=256)
+def _checked_language(lang: str) -> str:
+    if not _is_valid_langtag(lang):
+        raise ValueError(f"'{lang}' is not a valid language tag!")  # as rdflib's constructor says it
+    return lang
+
+
 @lru_cache(maxsize=4096)
 def _offset_literal(value: int) -> Literal:
     return Literal(value, datatype=XSD.nonNegativeInteger)
@@ -92,7 +135,7 @@ def _confidence_literal(value: float) -> Literal:
 
 @lru_cache(maxsize=256)
 def _plain_literal(value: str) -> Literal:
-    return Literal(value)
+    return text_literal(value)
 
 
 def slug(text: str, limit: int = 80) -> str:
@@ -278,10 +321,17 @@ class ArticleWriter:
         self.base = resolution.base
         self.gazetteer = gazetteer
         self.iri = article_iri(self.base, article.path)
-        self.activity = URIRef(f"{self.iri.replace('/article/', '/activity/')}-{EXTRACTOR_VERSION}")
+        self.activity = _minted(f"{self.iri.replace('/article/', '/activity/')}-{EXTRACTOR_VERSION}")
         self.triples: list[Triple] = []
         self.evidence_base = self.iri.replace("/article/", "/evidence/")
         self.evidence_nodes: dict[tuple[int, int], URIRef] = {}
+        # a treaty or entity named by several facts is described once (the same triples again would only be
+        # dropped as duplicates)
+        self.treaties: dict[str, URIRef | None] = {}
+        self.entities: dict[tuple[str, str | None, str], URIRef] = {}
+        self.treaty_refs: dict[str, TreatyRef] = {}  # key -> the article's first reference with that key
+        for ref in article.treaties:
+            self.treaty_refs.setdefault(ref.key, ref)
         # an article that gives two different dates for one event contradicts itself: trust neither fully
         self.confidence_scale: dict[tuple[URIRef, URIRef], float] = {}
         for key, kind in _contradictions(article):
@@ -298,7 +348,7 @@ class ArticleWriter:
         # one record per reading: the same fact read twice in one article (from the infobox and from the lead)
         # has two records, each with its own rule, confidence and evidence
         ev = prov.evidence
-        record = URIRef(f"{self.base}fact/{digest(self.article.path, s, p, o, ev.begin, ev.end, prov.rule)}")
+        record = _minted(f"{self.base}fact/{digest(self.article.path, s, p, o, ev.begin, ev.end, prov.rule)}")
         confidence = round(prov.confidence * self.confidence_scale.get((s, p), 1.0), 3)
         self.triples += (
             (record, _TYPE, _STATEMENT),
@@ -312,7 +362,7 @@ class ArticleWriter:
             (record, _EVIDENCE, self.evidence(prov)),
         )
         if written:
-            self.add(record, _AS_WRITTEN, Literal(written))
+            self.add(record, _AS_WRITTEN, text_literal(written))
 
     def evidence(self, prov: Provenance) -> URIRef:
         ev = prov.evidence
@@ -320,8 +370,8 @@ class ArticleWriter:
         known = self.evidence_nodes.get(key)
         if known is not None:  # several facts read from one sentence share its evidence node
             return known
-        node = URIRef(f"{self.evidence_base}-{ev.begin}-{ev.end}")
-        position, quote = URIRef(f"{node}#position"), URIRef(f"{node}#quote")
+        node = _minted(f"{self.evidence_base}-{ev.begin}-{ev.end}")
+        position, quote = _minted(f"{node}#position"), _minted(f"{node}#quote")
         self.triples += (
             (node, _TYPE, _EVIDENCE_CLASS),
             (node, _TYPE, _SPECIFIC_RESOURCE),
@@ -332,7 +382,7 @@ class ArticleWriter:
             (position, _START, _offset_literal(ev.begin)),
             (position, _END, _offset_literal(ev.end)),
             (quote, _TYPE, _QUOTE_SELECTOR),
-            (quote, _EXACT, Literal(ev.quote)),
+            (quote, _EXACT, text_literal(ev.quote)),
         )
         self.evidence_nodes[key] = node
         return node
@@ -340,29 +390,43 @@ class ArticleWriter:
     # ---- entities
 
     def entity(self, name: str, qid: str | None, role: str) -> URIRef:
-        """One node per real-world thing: the Q-id when linked, else the name."""
+        """One node per real-world thing: the Q-id when linked, else the name (its triples written once)."""
+        known = self.entities.get((name, qid, role))
+        if known is not None:
+            return known
+        node = self.entities[(name, qid, role)] = self._entity(name, qid, role)
+        return node
+
+    def _entity(self, name: str, qid: str | None, role: str) -> URIRef:
         entry = self.gazetteer.by_qid.get(qid) if qid else None
-        node = URIRef(f"{self.base}entity/{entry.qid if entry else slug(name)}")
+        node = _minted(f"{self.base}entity/{entry.qid if entry else slug(name)}")
         if entry:
             self.add(node, RDF.type, AGENT_CLASSES.get(entry.type, TG.Party))
-            self.add(node, RDFS.label, Literal(entry.label, lang="en"))
+            self.add(node, RDFS.label, text_literal(entry.label, "en"))
             self.add(node, SKOS.exactMatch, WD[entry.qid])
             if entry.dbpedia:
                 self.add(node, SKOS.exactMatch, DBR[entry.dbpedia.replace(" ", "_")])
         else:
             self.add(node, RDF.type, _unlinked_class(name, role))
-            self.add(node, RDFS.label, Literal(name, lang="en"))
+            self.add(node, RDFS.label, text_literal(name, "en"))
         return node
 
     def treaty(self, key: str) -> URIRef | None:
+        """The treaty node an article-local key resolved to (its triples written once), or None."""
+        if key in self.treaties:
+            return self.treaties[key]
+        iri = self.treaties[key] = self._treaty(key)
+        return iri
+
+    def _treaty(self, key: str) -> URIRef | None:
         node = self.resolution.treaty(self.article.path, key)
         if node is None:
             return None
         self.add(node.iri, RDF.type, TG.Treaty)
-        self.add(node.iri, RDFS.label, Literal(node.label, lang="en"))
-        self.add(node.iri, SKOS.prefLabel, Literal(node.label, lang="en"))
+        self.add(node.iri, RDFS.label, text_literal(node.label, "en"))
+        self.add(node.iri, SKOS.prefLabel, text_literal(node.label, "en"))
         self.add(node.iri, PROV.wasDerivedFrom, self.iri)
-        ref = next((r for r in self.article.treaties if r.key == key), None)
+        ref = self.treaty_refs.get(key)
         if ref is not None and ref.kind in TREATY_KINDS:
             self.add(node.iri, RDF.type, TREATY_KINDS[ref.kind])
         return node.iri
@@ -381,18 +445,18 @@ class ArticleWriter:
         self.add(self.iri, RDF.type, TG.Article)
         self.add(self.iri, RDF.type, PROV.Entity)
         if a.title:
-            self.add(self.iri, DCTERMS.title, Literal(a.title))
-        self.add(self.iri, TG.sourcePath, Literal(a.path))
-        self.add(self.iri, DCTERMS.format, Literal(FORMATS.get(a.format, "text/plain")))
+            self.add(self.iri, DCTERMS.title, text_literal(a.title))
+        self.add(self.iri, TG.sourcePath, text_literal(a.path))
+        self.add(self.iri, DCTERMS.format, text_literal(FORMATS.get(a.format, "text/plain")))
         self.add(self.iri, TG.textLength, Literal(a.text_length, datatype=XSD.nonNegativeInteger))
-        self.add(self.iri, TG.contentSha256, Literal(a.content_sha256))
-        agent = URIRef(f"{self.base}agent/treatygraph-extractor")
+        self.add(self.iri, TG.contentSha256, text_literal(a.content_sha256))
+        agent = _minted(f"{self.base}agent/treatygraph-extractor")
         self.add(self.activity, RDF.type, PROV.Activity)
         self.add(self.activity, PROV.used, self.iri)
         self.add(self.activity, PROV.wasAssociatedWith, agent)
-        self.add(self.activity, TG.extractorVersion, Literal(a.extractor_version or EXTRACTOR_VERSION))
+        self.add(self.activity, TG.extractorVersion, text_literal(a.extractor_version or EXTRACTOR_VERSION))
         self.add(agent, RDF.type, PROV.SoftwareAgent)
-        self.add(agent, RDFS.label, Literal("treatygraph extractor", lang="en"))
+        self.add(agent, RDFS.label, text_literal("treatygraph extractor", "en"))
 
     def _resolutions(self) -> dict[str, URIRef]:
         nodes: dict[str, URIRef] = {}
@@ -403,12 +467,12 @@ class ArticleWriter:
 
     def _resolution(self, fact: ResolutionFact) -> URIRef:
         ident = fact.label if fact.number else f"{fact.body or 'vote'} vote {fact.date or fact.label}"
-        node = URIRef(f"{self.base}resolution/{slug(ident)}")
+        node = _minted(f"{self.base}resolution/{slug(ident)}")
         self.add(node, RDF.type, TG.Resolution)
         self.add(node, RDF.type, RESOLUTION_CLASSES[fact.kind])
-        self.fact(node, RDFS.label, Literal(fact.label, lang="en"), fact.prov)
+        self.fact(node, RDFS.label, text_literal(fact.label, "en"), fact.prov)
         if fact.number:
-            self.fact(node, TG.resolutionNumber, Literal(fact.number), fact.prov)
+            self.fact(node, TG.resolutionNumber, text_literal(fact.number), fact.prov)
         if fact.body:
             body = self.entity(fact.body, fact.body_entity, "organ")
             self.fact(node, TG.adoptedBy, body, fact.prov, fact.body)
@@ -434,9 +498,9 @@ class ArticleWriter:
             if fact.kind == "ended" and fact.how in ENDING_KINDS:
                 self.fact(treaty, TG.endedHow, ENDING_KINDS[fact.how], fact.prov)
         elif isinstance(fact, PlaceFact):
-            place = URIRef(f"{self.base}place/{slug(fact.place)}")
+            place = _minted(f"{self.base}place/{slug(fact.place)}")
             self.add(place, RDF.type, TG.Place)
-            self.add(place, RDFS.label, Literal(fact.place, lang="en"))
+            self.add(place, RDFS.label, text_literal(fact.place, "en"))
             self.fact(treaty, TG.signedAt, place, fact.prov)
         elif isinstance(fact, AgentFact):
             agent = self.entity(fact.name, fact.entity, fact.role)
@@ -451,12 +515,12 @@ class ArticleWriter:
     def _name(self, treaty: URIRef, fact: NameFact) -> None:
         node = self.resolution.treaty(self.article.path, fact.treaty)
         lang = fact.lang if fact.lang and fact.lang != "und" else None
-        literal = Literal(fact.name, lang=lang)
+        literal = text_literal(fact.name, lang)
         is_label = node is not None and fact.name == node.label
         self.fact(
             treaty,
             RDFS.label if is_label else SKOS.altLabel,
-            Literal(fact.name, lang="en") if is_label else literal,
+            text_literal(fact.name, "en") if is_label else literal,
             fact.prov,
         )
         kind = _stated_kind(fact.name)
@@ -466,7 +530,7 @@ class ArticleWriter:
     def _violation(self, treaty: URIRef, fact: ViolationFact, resolutions: dict[str, URIRef]) -> None:
         violator = self.entity(fact.violator, fact.violator_entity, "party")
         finder = resolutions.get(fact.determined_by) if fact.determined_by else None
-        node = URIRef(f"{self.base}violation/{digest(treaty, violator, finder or '')}")
+        node = _minted(f"{self.base}violation/{digest(treaty, violator, finder or '')}")
         self.fact(treaty, TG.violatedBy, violator, fact.prov, fact.violator)
         self.add(node, RDF.type, TG.Violation)
         self.fact(node, TG.violatedTreaty, treaty, fact.prov)

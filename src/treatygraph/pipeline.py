@@ -70,7 +70,7 @@ from .ingest_text import Unreadable
 from .ledger import ArticleLedger, LineTable, PreviousOutputs, Sink, stamps_of
 from .links import link_report
 from .ontology import ONTOLOGY_FILE, shape_files
-from .rdftext import DEFAULT_PREFIXES, RDF_TYPE_NT, TurtleWriter, nt_line, nt_term, nt_triple, prefix_header
+from .rdftext import DEFAULT_PREFIXES, RDF_TYPE_NT, TurtleWriter, nt_line, nt_term, nt_triple, nt_triples, prefix_header
 from .store import source_signature as st_source_signature
 from .store import store_for_graph as st_store_for_graph
 from .storeload import GrowingLoad
@@ -399,8 +399,8 @@ def _article_output(path: str) -> ArticleOutput:
     )
     inferred = _close(triples) if context.reason else []
     turtle = _turtle()
-    asserted_nt = [nt_triple(t) for t in triples]
-    inferred_nt = sorted(nt_triple(t) for t in inferred)
+    asserted_nt = nt_triples(triples)
+    inferred_nt = sorted(nt_triples(inferred))
     local = [t for t in asserted_nt if t[0][1:].startswith(context.local_prefixes)]
     shared = tuple(t for t in asserted_nt if not t[0][1:].startswith(context.local_prefixes))
     joins = context.join_predicates

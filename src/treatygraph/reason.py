@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from functools import cache
 
 import owlrl
-from rdflib import BNode, Graph, Literal, Node
+from rdflib import BNode, Graph, Literal, Node, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
 from .ontology import load_ontology
 from .types import TreatygraphError
-from .vocab import PREFIXES
+from .vocab import PREFIXES, canonical
 
 Triple = tuple[Node, Node, Node]
 
@@ -196,6 +196,7 @@ class Reasoner:
         self.rules = _default_rules() if ontology is None else OntologyRules.from_ontology(ontology)
         self.terms = _Terms()  # the ontology's terms; each job works on a fork
         self.compiled = _CompiledRules(self.rules, self.terms)
+        self.terms.use_canonical()
 
     def close_article(self, graph: Graph) -> set[Triple]:
         """Entailments of one article's facts + the ontology: not asserted, not in the ontology, not noise."""
@@ -306,6 +307,12 @@ class _Terms:
             self.id(predicate) if p is None else p,
             self.id(obj) if o is None else o,
         )
+
+    def use_canonical(self) -> None:
+        """Hold the vocabulary's shared IRI objects (vocab.canonical) instead of equal ones: the writer's
+        triples then find their terms here by identity, without calling rdflib's equality (Python)."""
+        self.nodes = [canonical(node) if type(node) is URIRef else node for node in self.nodes]
+        self.ids = {node: number for number, node in enumerate(self.nodes)}
 
     def fork(self) -> _Terms:
         """A copy for one job: ids of the ontology's terms stay valid, the job's own terms are dropped with it

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from rdflib import Namespace
+from typing import Any
+
+from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace
 
 TG = Namespace("https://w3id.org/treatygraph/ontology#")
@@ -82,3 +84,30 @@ RESOLUTION_CLASSES = {
     "court": TG.CourtRuling,
     "other": TG.Resolution,
 }
+
+
+class TermCache:
+    """A namespace whose terms are made once each: `TermCache(TG).Treaty` is always the same URIRef.
+
+    An rdflib namespace makes a new URIRef on every attribute read (and checks it character by character);
+    one object per term also lets dictionaries keyed by terms match by identity before calling rdflib's
+    equality, which is written in Python."""
+
+    def __init__(self, namespace: Any) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        term = canonical(getattr(self._namespace, name))
+        setattr(self, name, term)  # later reads find it as a plain attribute; __getattr__ is not called
+        return term
+
+
+_CANONICAL: dict[str, URIRef] = {}
+
+
+def canonical(term: URIRef) -> URIRef:
+    """The one object this process uses for an IRI of the vocabulary: the writer's terms (TermCache) and the
+    reasoner's tables hold the same objects, so looking one up in the other is an identity check."""
+    return _CANONICAL.setdefault(str(term), term)
