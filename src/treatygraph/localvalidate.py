@@ -23,6 +23,7 @@ typed in that article, as ArticleWriter does.
 from __future__ import annotations
 
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -254,28 +255,29 @@ class _Index:
         self.triples = triples  # duplicates are harmless: values are counted distinct, findings deduplicated
         self.spo: dict[Node, dict[Node, list[Node]]] = {}  # subject -> predicate -> objects
         spo = self.spo
+        # a writer lists each node's triples together: the subject's dict is looked up once per run of them
+        last: object = _NO_SUBJECT
+        by_predicate: dict[Node, list[Node]] = {}
         for s, p, o in triples:
-            by_predicate = spo.get(s)
-            if by_predicate is None:
-                spo[s] = {p: [o]}
+            if s is not last:
+                last, by_predicate = s, spo.setdefault(s, {})
+            objects = by_predicate.get(p)
+            if objects is None:
+                by_predicate[p] = [o]
             else:
-                objects = by_predicate.get(p)
-                if objects is None:
-                    by_predicate[p] = [o]
-                else:
-                    objects.append(o)
+                objects.append(o)
         # the article's own object for each predicate it uses (dict lookups by it match by identity)
         self.predicates: dict[Node, Node] = {p: p for by_predicate in spo.values() for p in by_predicate}
         self._pairs: dict[Node, list[tuple[Node, Node]]] = {}
         self.types: dict[Node, set[Node]] = {}
         self.of_type: dict[Node, list[Node]] = defaultdict(list)
-        for s, o in self.pairs(self.predicates.get(_RDF_TYPE, _RDF_TYPE)):
-            found = self.types.get(s)
-            if found is None:
-                self.types[s] = {o}
-            else:
-                found.add(o)
-            self.of_type[o].append(s)
+        rdf_type = self.predicates.get(_RDF_TYPE, _RDF_TYPE)
+        for s, by_predicate in spo.items():
+            classes = by_predicate.get(rdf_type)
+            if classes is not None:
+                self.types[s] = set(classes)
+                for o in classes:
+                    self.of_type[o].append(s)
         self._subjects: dict[Node, dict[Node, list[Node]]] = {}  # predicate -> object -> subjects, when asked
         self._instances: dict[tuple[Node, ...] | frozenset[Node], list[Node]] = {}
         self._same: dict[Node, Node] = {}
@@ -334,6 +336,7 @@ class _Index:
 
 
 _NOTHING: dict[Node, list[Node]] = {}
+_NO_SUBJECT = object()
 _RDF_TYPE = RDF.type
 
 
@@ -346,14 +349,17 @@ def _append(index: dict[Any, list[Any]], key: Any, item: Any) -> None:
 
 
 class _LocalCheck:
-    """A property check as the article loop runs it: its class sets made once, its value verdicts kept
-    (confidences, rules and offsets repeat from article to article) under keys Python hashes and compares
-    in C (rdflib's terms do both in Python)."""
+    """A property check as the article loop runs it: its class sets and count bounds made once, its value
+    verdicts kept (confidences, rules and offsets repeat from article to article) under keys Python hashes
+    and compares in C (rdflib's terms do both in Python)."""
 
     def __init__(self, check: _PropertyCheck) -> None:
         self.check = check
         self.classes = frozenset(check.classes) if check.classes is not None else None
         self.qualified = frozenset(check.qualified_classes) if check.qualified_classes is not None else None
+        # sh:minCount / sh:maxCount (and the qualified ones) as bounds of one chained comparison
+        self.counts = _bounds(check.min_count, check.max_count)
+        self.qualified_counts = _bounds(check.qualified_min, check.qualified_max)
         self.value_checks = (
             check.datatypes is not None
             or check.allowed is not None
@@ -361,6 +367,7 @@ class _LocalCheck:
             or check.min_inclusive is not None
             or check.max_inclusive is not None
         )
+        self.per_value = self.classes is not None or self.value_checks
         # a datatype check alone reads of a literal only its datatype, language, ill-typedness and the
         # Python type of its value (fastvalidate._has_datatype): one verdict serves every such literal
         self.by_kind = (
@@ -371,8 +378,21 @@ class _LocalCheck:
             and check.max_inclusive is None
         )
         self.verdicts: dict[tuple[Any, ...], bool] = {}
+        # the writer makes one object for a recurring literal (an offset, a rule, a confidence): its verdict
+        # is found by the object's id, without building a key; the object is held so its id stays its own
+        self.by_id: dict[int, tuple[Node, bool]] = {}
 
     def conforms(self, value: Node) -> bool:
+        known = self.by_id.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        verdict = self.verdict(value)
+        if len(self.by_id) >= 4096:
+            self.by_id.clear()
+        self.by_id[id(value)] = (value, verdict)
+        return verdict
+
+    def verdict(self, value: Node) -> bool:
         if isinstance(value, Literal):
             datatype = str(value.datatype) if value.datatype is not None else None
             if self.by_kind:
@@ -389,6 +409,10 @@ class _LocalCheck:
         return verdict
 
 
+def _bounds(minimum: int | None, maximum: int | None) -> tuple[int, int]:
+    return (0 if minimum is None else minimum, sys.maxsize if maximum is None else maximum)
+
+
 def _group_findings(
     index: _Index, focus_classes: tuple[Node, ...], checks: tuple[_LocalCheck, ...]
 ) -> Iterator[_Finding]:
@@ -402,21 +426,21 @@ def _group_findings(
             values = by_predicate.get(path, ())
             if len(values) > 1:
                 values = list(dict.fromkeys(values))
-            if _outside(len(values), check.min_count, check.max_count):
+            fewest, most = local.counts
+            if not fewest <= len(values) <= most:
                 yield _Finding(check.severity, check.message, focus, check.path, None)
             if local.qualified is not None:
                 count = sum(1 for value in values if not local.qualified.isdisjoint(types.get(value, ())))
-                if _outside(count, check.qualified_min, check.qualified_max):
+                fewest, most = local.qualified_counts
+                if not fewest <= count <= most:
                     yield _Finding(check.severity, check.message, focus, check.path, None)
+            if not local.per_value:
+                continue
             for value in values:
                 if local.classes is not None and local.classes.isdisjoint(types.get(value, ())):
                     yield _Finding(check.severity, check.message, focus, check.path, value)
                 elif local.value_checks and not local.conforms(value):
                     yield _Finding(check.severity, check.message, focus, check.path, value)
-
-
-def _outside(count: int, minimum: int | None, maximum: int | None) -> bool:
-    return (minimum is not None and count < minimum) or (maximum is not None and count > maximum)
 
 
 # ---------------------------------------------------------------- sh:sparql constraints compiled to Python
@@ -673,8 +697,9 @@ class _Codegen:
                 (f"for {o} in {o}s:", inner),
             ]
         opener = {
-            (True, True, False): f"for {o} in ix.values({s}, {p}):",
-            (True, True, True): f"if {o} in ix.values({s}, {p}):",
+            # ix.values inlined: the call would cost more than its two dict lookups
+            (True, True, False): f"for {o} in ix.spo.get({s}, _NOTHING).get({p}, ()):",
+            (True, True, True): f"if {o} in ix.spo.get({s}, _NOTHING).get({p}, ()):",
             (False, True, True): f"for {s} in ix.subjects({p}, {o}):",
             (False, True, False): f"for {s}, {o} in ix.pairs({p}):",
             (False, False, False): f"for {s}, {p}, {o} in ix.triples:",
