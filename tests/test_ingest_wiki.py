@@ -12,7 +12,7 @@ from mwparserfromhell.nodes import Template
 
 from treatygraph.ingest import IngestLimits, ingest_file
 from treatygraph.ingest_text import Layout
-from treatygraph.ingest_wiki import _template_text, format_date, parse, read_wikitext
+from treatygraph.ingest_wiki import _template_text, format_date, parse, read_wikitext, strip_code
 from treatygraph.types import IngestedArticle
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
@@ -275,3 +275,13 @@ def test_the_tree_builder_makes_the_stock_builders_tree() -> None:
         ours = parse(source)
         assert str(ours) == source
         assert tree_difference(ours, mwparserfromhell.parse(source)) is None, source
+
+
+def test_strip_code_is_mwparserfromhells() -> None:
+    """strip_code() takes a shortcut for plain text: it must give what Wikicode.strip_code() gives."""
+    for source in [*_sources(), "a\n\n\n\nb\n", "\n\n", "x\n\n\n"]:
+        tree = parse(source)
+        assert strip_code(tree) == tree.strip_code()
+        for node in tree.filter():
+            for code in node.__children__():
+                assert strip_code(code) == code.strip_code(), source

@@ -91,9 +91,10 @@ class TextBuffer:
         return "".join(self.parts)
 
 
-# Whitespace runs that squeeze changes, but for a lone space at either end: every run but a lone space
-# (a pattern that starts with a character class is searched for quickly: only whitespace is looked at)
-_WS_CHANGED = re.compile(r"\s{2,}|[^\S ]")
+# Whitespace runs that squeeze changes, but for a lone space at either end: every run but a lone space, i.e.
+# two or more whitespace characters, or one that is not a space. Written as \s followed by the rest (not as
+# "\s{2,}|[^\S ]"), as a pattern that starts with a character class is searched quickly (only at whitespace).
+_WS_CHANGED = re.compile(r"\s(?:\s+|(?<=[^\S ]))")
 
 
 def _offset_map(text: str, size: int) -> Callable[[int], int]:

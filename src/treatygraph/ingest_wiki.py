@@ -351,6 +351,23 @@ def template_name(template: Template) -> str:
     return name.removeprefix("template:").strip()
 
 
+def strip_code(code: Wikicode) -> str:
+    """code.strip_code(): for code that is only text (most link targets and parameter names) without calling
+    each node's __strip__, as it comes to the text with its outer newlines stripped and 3+ newlines made 2."""
+    nodes = code.nodes
+    texts = [node.value for node in nodes if isinstance(node, Text)]
+    if len(texts) < len(nodes):
+        return str(code.strip_code())
+    text = "".join(texts).strip("\n")
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text
+
+
+def _no_magic_words(text: str) -> str:
+    return _MAGIC_WORD.sub("", text) if "__" in text else text  # the test spares a regex call for most texts
+
+
 def positional(template: Template) -> list[Wikicode]:
     return [param.value for param in template.params if not param.showkey]
 
@@ -369,7 +386,7 @@ def named(template: Template, *names: str) -> Wikicode | None:
 
 def _flag_true(template: Template, *names: str) -> bool:
     value = named(template, *names)
-    return value is not None and value.strip_code().strip().casefold() in _TRUE
+    return value is not None and strip_code(value).strip().casefold() in _TRUE
 
 
 def format_date(year: str, month: str = "", day: str = "", *, day_first: bool) -> str | None:
@@ -424,7 +441,7 @@ class WikiRenderer:
 
     def node(self, node: Node, out: TextBuffer) -> None:
         if isinstance(node, Text):
-            out.write(_MAGIC_WORD.sub("", node.value))
+            out.write(_no_magic_words(node.value))
         elif isinstance(node, Wikilink):
             self.wikilink(node, out)
         elif isinstance(node, Template):
@@ -451,7 +468,7 @@ class WikiRenderer:
             return str(node)
 
     def wikilink(self, link: Wikilink, out: TextBuffer) -> None:
-        target = " ".join(str(link.title.strip_code() if link.title else "").split())
+        target = " ".join(strip_code(link.title).split())
         shown_colon = target.startswith(":")
         target = target.lstrip(":").strip()
         prefix = target.split(":", 1)[0].strip().casefold() if ":" in target else ""
@@ -625,7 +642,7 @@ class WikiRenderer:
         first = True
         for key, label in names.items():
             value = named(template, key)
-            if value is not None and value.strip_code().strip():
+            if value is not None and strip_code(value).strip():
                 out.write(("" if first else "; ") + f"{label}: ")
                 self.code(value, out)
                 first = False
@@ -740,7 +757,7 @@ class _Body:
         indent = len(text) - len(text.lstrip())
         self.out.write(text[:indent])
         self.mark(offset + indent)
-        self.out.write(_MAGIC_WORD.sub("", text[indent:]))
+        self.out.write(_no_magic_words(text[indent:]))
 
     def node(self, node: Node, offset: int) -> None:
         if isinstance(node, Heading):
@@ -810,7 +827,7 @@ def _add_infobox(
         cursor = found + len(raw) if found >= 0 else cursor
         if not param.showkey:
             continue
-        key = normalise_key(str(param.name.strip_code()) or str(param.name))
+        key = normalise_key(strip_code(param.name) or str(param.name))
         if not key or _HIDDEN_KEY.match(key):
             continue
         out = TextBuffer()
