@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from test_ingest_wiki import assert_consistent
 
 from treatygraph.ingest import IngestLimits, ingest_file
-from treatygraph.ingest_text import _WS_CHANGED, Rendered, squeeze
+from treatygraph.ingest_text import _WS_CHANGED, Rendered, _offset_map, _squeeze_with_map, _squeezed, squeeze
 from treatygraph.types import IngestError
 
 PROPERTY_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -128,3 +128,18 @@ def test_changed_whitespace_runs_are_every_run_but_a_lone_space(text: str) -> No
     """_WS_CHANGED is written to start with \\s (searched faster): it finds what the plain alternation does."""
     plain = re.compile(r"\s{2,}|[^\S ]")
     assert [m.span() for m in _WS_CHANGED.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet="ab ", max_size=30) | st.text(alphabet="ab \n\t\u2003", max_size=30),
+    single_line=st.booleans(),
+)
+def test_the_squeeze_shortcut_maps_offsets_as_the_run_map_does(text: str, single_line: bool) -> None:
+    """A text of lone spaces takes a shortcut (a shift, not the map of its whitespace runs): same text, same map."""
+    result, where = _squeeze_with_map(text, single_line)
+    assert result == _squeezed(text, single_line)
+    by_runs = _offset_map(text, len(result))
+    assert [where(offset) for offset in range(-2, len(text) + 3)] == [
+        by_runs(offset) for offset in range(-2, len(text) + 3)
+    ]

@@ -130,17 +130,32 @@ def _offset_map(text: str, size: int) -> Callable[[int], int]:
     return where
 
 
+def _squeezed(text: str, single_line: bool) -> str:
+    if single_line:
+        return " ".join(text.split())
+    # one line per line that has text, its whitespace runs made single spaces
+    return "\n".join([" ".join(line.split()) for line in text.split("\n") if line and not line.isspace()])
+
+
+def _squeeze_with_map(text: str, single_line: bool) -> tuple[str, Callable[[int], int]]:
+    """The squeezed text and the map of offsets into it. A text whose only whitespace is lone spaces (most
+    paragraphs and cells) just loses a space at either end: its map is a shift, found without the runs."""
+    if _WS_CHANGED.search(text) is None:
+        lead = 1 if text[:1] == " " else 0
+        result = text[lead:].removesuffix(" ")
+        size = len(result)
+        return result, lambda offset: min(max(offset - lead, 0), size)
+    result = _squeezed(text, single_line)
+    return result, _offset_map(text, len(result))
+
+
 def squeeze(piece: Rendered, *, single_line: bool = False) -> Rendered:
     """Collapse whitespace (runs with a newline -> one newline, others -> one space), strip the ends,
     and move link spans and marks along. `single_line` turns newlines into spaces too."""
     text = piece.text.replace("\xa0", " ")
-    if single_line:
-        result = " ".join(text.split())
-    else:  # one line per line that has text, its whitespace runs made single spaces
-        result = "\n".join([" ".join(line.split()) for line in text.split("\n") if line and not line.isspace()])
     if not piece.links and not piece.marks:
-        return Rendered(result)
-    where = _offset_map(text, len(result))
+        return Rendered(_squeezed(text, single_line))
+    result, where = _squeeze_with_map(text, single_line)
     links = []
     for begin, end, target in piece.links:
         new_begin, new_end = where(begin), where(end)
