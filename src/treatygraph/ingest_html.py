@@ -135,7 +135,10 @@ _BLOCK_TAGS = frozenset(
 )
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _TOGGLES = frozenset({"[show]", "[hide]", "[edit]", "show", "hide"})
-_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+# A run of HTML whitespace (which becomes one space), but for a lone space, which would stay as it is: found only
+# where the text changes, and written to start with a character class, so that most texts are scanned without a
+# match at every word gap (the same text as the substitution of every run)
+_HTML_SPACE = re.compile(r"[ \t\n\r\f](?:[ \t\n\r\f]+|(?<=[\t\n\r\f]))")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none", re.I)
 # compiled once: an XPath given as a string is compiled again on every call
 _CONTENT_ROOTS = tuple(

@@ -150,9 +150,13 @@ class _TreeBuilder(Builder):  # type: ignore[misc]  # mwparserfromhell is untype
         pending, stack = self._tokens, self._stacks[-1]
         while pending:
             token = pending.pop()
-            if type(token) in ends:
+            kind = type(token)
+            if kind is tokens.Text:  # most tokens: made here rather than through _handle_token
+                stack.append(_text_node(token["text"]))
+            elif kind in ends:
                 return token
-            stack.append(self._handle_token(token))
+            else:
+                stack.append(self._handle_token(token))
         raise ParserError(f"{caller} missed a close token")  # the stock builder's message
 
     def _template(self) -> Template:
