@@ -302,13 +302,13 @@ def _map(function: Callable[[Any], T], jobs: list[Any], options: BuildOptions) -
     workers = options.workers or (os.cpu_count() or 1)
     if workers > 1 and len(jobs) >= PARALLEL_FROM:
         # the workers inherit the main process's objects (digests, resolution): frozen, their garbage
-        # collector does not walk them, which would copy every inherited page and cost more as corpora grow
+        # collector does not walk them, which would copy every inherited page and cost more as corpora grow.
+        # They stay frozen until the build ends (`build`): they are the build's long-lived records, and the
+        # main process's full collections would otherwise walk them again and again (reference counting
+        # still frees them)
         gc.freeze()
-        try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-                yield from pool.map(function, jobs, chunksize=max(1, min(64, len(jobs) // (workers * 8))))
-        finally:
-            gc.unfreeze()
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+            yield from pool.map(function, jobs, chunksize=max(1, min(64, len(jobs) // (workers * 8))))
     else:
         yield from map(function, jobs)
 
@@ -464,6 +464,14 @@ def _close(triples: list[Triple]) -> list[Triple]:
 
 
 def build(root: Path, out: Path, options: BuildOptions = BuildOptions()) -> BuildResult:  # noqa: B008
+    """Build the outputs in `out` from the articles under `root` (the stages are described at the top)."""
+    try:
+        return _build(root, out, options)
+    finally:
+        gc.unfreeze()  # what the build froze (see _map) is collectable again
+
+
+def _build(root: Path, out: Path, options: BuildOptions) -> BuildResult:
     if not root.is_dir():
         raise TreatygraphError(f"{root}: not a folder of articles")
     _check_writable(out)
@@ -510,6 +518,7 @@ def build(root: Path, out: Path, options: BuildOptions = BuildOptions()) -> Buil
             loading = _start_loading(out, options, written, plan.paths, in_place)
             _write_articles(plan, resolution, redundant, cache, options, written, previous, current, earlier)
             cache.release_memory()  # the facts are written: free them before the store is loaded
+            gc.freeze()  # the articles' ledgers, kept to the end: not walked by every full collection
             written.end_articles()
             if loading is not None:
                 loading.written(written.flush_graph())
