@@ -960,14 +960,17 @@ class _Outputs:
             # as N-Triples lines (valid Turtle): grouping millions of them by subject would cost more than it gives
             lines, asserted = self.table.lines, self.asserted
             _grow(asserted, len(lines))
-            block = "".join(lines[number] for number in self.inferred_order if not asserted[number]).encode()
             self.trig.write(f"{nt_term(URIRef(self.base + 'graph/inferred'))} {{\n".encode())
             # the TriG's inferred graph holds the article-local lines inferred.ttl has so far (its descriptor
             # is read-write: atomic_writer's temporary file)
             self.inferred.flush()
             self.trig.copy(self.inferred.handle.fileno(), (len(self.header_bytes), self.inferred.position))
-            self.inferred.write(block)
-            self.trig.write(block + b"}\n")
+            # a megabyte at a time: the whole block is hundreds of megabytes at 100k articles
+            for batch in _batched_text(lines[number] for number in self.inferred_order if not asserted[number]):
+                data = batch.encode()
+                self.inferred.write(data)
+                self.trig.write(data)
+            self.trig.write(b"}\n")
             self.inferred.flush()
             self.trig.flush()
             # written: free them before the store is loaded (the build's peak memory)
@@ -1000,6 +1003,20 @@ class _Outputs:
             "names_linked": len(links.get("linked", {})),
             "names_unlinked": len(links.get("unlinked", {})) + len(links.get("ambiguous", {})),
         }
+
+
+def _batched_text(lines: Iterable[str], size: int = SHARED_BATCH_BYTES) -> Iterator[str]:
+    """`lines` joined into texts of about `size` characters."""
+    batch: list[str] = []
+    length = 0
+    for line in lines:
+        batch.append(line)
+        length += len(line)
+        if length >= size:
+            yield "".join(batch)
+            batch, length = [], 0
+    if batch:
+        yield "".join(batch)
 
 
 def _grow(marks: bytearray, size: int) -> None:
