@@ -267,7 +267,10 @@ class _Index:
             else:
                 objects.append(o)
         # the article's own object for each predicate it uses (dict lookups by it match by identity)
-        self.predicates: dict[Node, Node] = {p: p for by_predicate in spo.values() for p in by_predicate}
+        every: dict[Node, list[Node]] = {}
+        for by_predicate in spo.values():
+            every.update(by_predicate)
+        self.predicates: dict[Node, Node] = {p: p for p in every}
         self._pairs: dict[Node, list[tuple[Node, Node]]] = {}
         self.types: dict[Node, set[Node]] = {}
         self.of_type: dict[Node, list[Node]] = defaultdict(list)
@@ -280,7 +283,6 @@ class _Index:
                     self.of_type[o].append(s)
         self._subjects: dict[Node, dict[Node, list[Node]]] = {}  # predicate -> object -> subjects, when asked
         self._instances: dict[tuple[Node, ...] | frozenset[Node], list[Node]] = {}
-        self._same: dict[Node, Node] = {}
         self._cached: dict[Callable[[_Index], Any], Any] = {}
 
     def values(self, s: Node, p: Node) -> list[Node]:
@@ -313,11 +315,20 @@ class _Index:
         return found
 
     def same(self, predicate: Node) -> Node:
-        """The article's own object for an equal predicate (remembered per asking object): dict lookups
-        then match by identity, without rdflib's Python-level equality test."""
-        found = self._same.get(predicate)
-        if found is None:
-            found = self._same[predicate] = self.predicates.get(predicate, predicate)
+        """The article's own object for an equal predicate: dict lookups then match by identity, without
+        rdflib's Python-level equality test."""
+        found = self.own(predicate)
+        return predicate if found is None else found
+
+    def own(self, predicate: Node) -> Node | None:
+        """The article's own object for an equal predicate, None if it uses none. The writer makes one
+        object per vocabulary term, so the one found in the last article is tried first (by identity)."""
+        guess = _LAST_OWN.get(predicate)
+        if guess is not None and self.predicates.get(guess) is guess:
+            return guess
+        found = self.predicates.get(predicate)
+        if found is not None:
+            _LAST_OWN[predicate] = found
         return found
 
     def cached(self, build: Callable[[_Index], Any]) -> Any:
@@ -337,6 +348,14 @@ class _Index:
 
 _NOTHING: dict[Node, list[Node]] = {}
 _NO_SUBJECT = object()
+_LAST_OWN: dict[Node, Node] = {}  # a constant of the checks -> the equal object of the last article using it
+_CONSTANTS: dict[Node, Node] = {}
+
+
+def _interned(term: Node) -> Node:
+    """One object per constant IRI of the checks (across constraints and property shapes): _LAST_OWN finds
+    it by identity."""
+    return _CONSTANTS.setdefault(term, term) if isinstance(term, URIRef) else term
 _RDF_TYPE = RDF.type
 
 
@@ -355,6 +374,7 @@ class _LocalCheck:
 
     def __init__(self, check: _PropertyCheck) -> None:
         self.check = check
+        self.path = _interned(check.path)
         self.classes = frozenset(check.classes) if check.classes is not None else None
         self.qualified = frozenset(check.qualified_classes) if check.qualified_classes is not None else None
         # sh:minCount / sh:maxCount (and the qualified ones) as bounds of one chained comparison
@@ -409,6 +429,10 @@ class _LocalCheck:
         return verdict
 
 
+def _members(index: _Index, classes: frozenset[Node] | None) -> set[Node] | None:
+    return None if classes is None else set(index.instances(classes))
+
+
 def _bounds(minimum: int | None, maximum: int | None) -> tuple[int, int]:
     return (0 if minimum is None else minimum, sys.maxsize if maximum is None else maximum)
 
@@ -418,26 +442,29 @@ def _group_findings(
 ) -> Iterator[_Finding]:
     """fastvalidate's checks of the property shapes on one target class, on the article's triples: each
     focus node's values by predicate are looked up once for all its checks."""
-    types = index.types
-    runs = [(local, local.check, index.same(local.check.path)) for local in checks]
+    # a value's sh:class (or qualified class) test is a lookup in the set of the classes' instances
+    runs = [
+        (local, local.check, index.same(local.path), _members(index, local.classes), _members(index, local.qualified))
+        for local in checks
+    ]
     for focus in index.instances(focus_classes):
         by_predicate = index.spo.get(focus, _NOTHING)
-        for local, check, path in runs:
+        for local, check, path, members, qualified in runs:
             values = by_predicate.get(path, ())
             if len(values) > 1:
                 values = list(dict.fromkeys(values))
             fewest, most = local.counts
             if not fewest <= len(values) <= most:
                 yield _Finding(check.severity, check.message, focus, check.path, None)
-            if local.qualified is not None:
-                count = sum(1 for value in values if not local.qualified.isdisjoint(types.get(value, ())))
+            if qualified is not None:
+                count = sum(1 for value in values if value in qualified)
                 fewest, most = local.qualified_counts
                 if not fewest <= count <= most:
                     yield _Finding(check.severity, check.message, focus, check.path, None)
             if not local.per_value:
                 continue
             for value in values:
-                if local.classes is not None and local.classes.isdisjoint(types.get(value, ())):
+                if members is not None and value not in members:
                     yield _Finding(check.severity, check.message, focus, check.path, value)
                 elif local.value_checks and not local.conforms(value):
                     yield _Finding(check.severity, check.message, focus, check.path, value)
@@ -476,15 +503,16 @@ class _CompiledConstraint:
             distinct=generated.distinct,
             settled_here=settled_here and not generated.negated,
             positive_patterns=positive,
-            required=tuple(dict.fromkeys(p for _, p, _ in positive if isinstance(p, URIRef))),
+            required=tuple(dict.fromkeys(_interned(p) for _, p, _ in positive if isinstance(p, URIRef))),
             source=generated.source,
         )
 
     def findings(self, index: _Index) -> Iterator[_Finding]:
         """pyshacl's reading of a SPARQL constraint: $this pre-bound to each focus node in turn."""
-        if not all(predicate in index.predicates for predicate in self.required):
-            return
-        rows = self.run(index, index.instances(self.focus_classes))
+        foci = index.instances(self.focus_classes)
+        if not foci or not all(index.own(predicate) is not None for predicate in self.required):
+            return  # no rows (the sets a NOT EXISTS looks in are not even built)
+        rows = self.run(index, foci)
         for focus, row in _distinct(rows) if self.distinct else rows:
             bindings = {name: _term(value) for name, value in row.items()}
             yield _Finding(
@@ -741,7 +769,7 @@ class _Codegen:
     def lookup_constant(self, term: Node) -> str:
         """A constant of a pattern; in a function run once per article, as the article's own equal object
         when it has one (dict lookups then match by identity, without rdflib's Python-level equality)."""
-        name = self.constant(term)
+        name = self.constant(_interned(term))
         if self.hoisted is None:
             return name
         local = f"{name}_here"
@@ -1031,6 +1059,8 @@ _NUMERIC = frozenset(
 )
 
 
+_NUMERIC_NAMES = frozenset(map(str, _NUMERIC))
+
 # rdflib's namespace attributes cost a Python __getattr__ each: the helpers below run per value
 _XSD_STRING, _XSD_BOOLEAN, _XSD_INTEGER = XSD.string, XSD.boolean, XSD.integer
 _STRING_TYPES = (None, _XSD_STRING)
@@ -1050,16 +1080,28 @@ def _term(value: Any) -> Node:
 
 def _number(value: Any) -> int | Decimal | float:
     if isinstance(value, Literal):
-        if (
-            value.datatype in _NUMERIC
-            and value.ill_typed is not True
-            and isinstance(value.value, (int, Decimal, float))
-        ):
-            return value.value  # type: ignore[no-any-return]
-        raise _Error("not a number")
+        number = _literal_number(value)
+        if number is None:
+            raise _Error("not a number")
+        return number
     if isinstance(value, (int, Decimal, float)) and not isinstance(value, bool):
         return value
     raise _Error("not a number")
+
+
+def _literal_number(value: Literal) -> int | Decimal | float | None:
+    """The number of a well-typed numeric literal, else None. Read off the literal's slots, its datatype
+    compared as a plain string: rdflib's properties and URIRef equality are Python calls, and a constraint
+    runs this on every value it compares or adds."""
+    number, datatype = value._value, value._datatype
+    if (
+        isinstance(number, (int, Decimal, float))
+        and type(datatype) is URIRef  # what URIRef equality asks before comparing the text
+        and str(datatype) in _NUMERIC_NAMES
+        and value._ill_typed is not True
+    ):
+        return number
+    return None
 
 
 def _whole(value: Any) -> int:
@@ -1112,10 +1154,7 @@ def _comparison(op: str, compare: Callable[[Any, Any], Any]) -> Callable[[Any, A
 def _numeric_value(value: Any) -> Any:
     """The number of a well-typed numeric literal or computed number (rdflib compares those by value)."""
     if isinstance(value, Literal):
-        number = value.value
-        if value.datatype in _NUMERIC and value.ill_typed is not True and isinstance(number, (int, Decimal, float)):
-            return number
-        return None
+        return _literal_number(value)
     return value if isinstance(value, (int, Decimal, float)) and not isinstance(value, bool) else None
 
 
