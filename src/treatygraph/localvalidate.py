@@ -272,15 +272,11 @@ class _Index:
             every.update(by_predicate)
         self.predicates: dict[Node, Node] = {p: p for p in every}
         self._pairs: dict[Node, list[tuple[Node, Node]]] = {}
-        self.types: dict[Node, set[Node]] = {}
+        self.rdf_type = self.predicates.get(_RDF_TYPE, _RDF_TYPE)
         self.of_type: dict[Node, list[Node]] = defaultdict(list)
-        rdf_type = self.predicates.get(_RDF_TYPE, _RDF_TYPE)
         for s, by_predicate in spo.items():
-            classes = by_predicate.get(rdf_type)
-            if classes is not None:
-                self.types[s] = set(classes)
-                for o in classes:
-                    self.of_type[o].append(s)
+            for o in by_predicate.get(self.rdf_type, ()):
+                self.of_type[o].append(s)
         self._subjects: dict[Node, dict[Node, list[Node]]] = {}  # predicate -> object -> subjects, when asked
         self._instances: dict[tuple[Node, ...] | frozenset[Node], list[Node]] = {}
         self._cached: dict[Callable[[_Index], Any], Any] = {}
@@ -343,7 +339,7 @@ class _Index:
         return self.values(subject, predicate)
 
     def is_local(self, node: Node, local: frozenset[Node]) -> bool:
-        return bool(self.types.get(node, set()) & local)
+        return not local.isdisjoint(self.values(node, self.rdf_type))
 
 
 _NOTHING: dict[Node, list[Node]] = {}
