@@ -352,6 +352,8 @@ def _interned(term: Node) -> Node:
     """One object per constant IRI of the checks (across constraints and property shapes): _LAST_OWN finds
     it by identity."""
     return _CONSTANTS.setdefault(term, term) if isinstance(term, URIRef) else term
+
+
 _RDF_TYPE = RDF.type
 
 
