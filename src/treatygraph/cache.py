@@ -110,6 +110,8 @@ class ArticleCache:
         if len(self.memory) + len(blob) <= MEMORY_BUDGET:
             self.in_memory[key] = (len(self.memory), len(blob))
             self.memory += blob
+        else:
+            self.in_memory.pop(key, None)  # an earlier value of the key must not shadow this one
 
     def keep_only(self, keys: Iterable[str]) -> int:
         """Forget every entry whose key is not in `keys` (articles removed or changed); returns how many."""
