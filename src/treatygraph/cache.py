@@ -7,7 +7,9 @@ Entries are pickles appended to one pack file under OUT/.cache/facts/, found thr
 it. One file, not one per article: a build reads every entry back soon after writing it (to write the
 article's triples), and on a machine that keeps little in its page cache 100k small files cost 100k random
 disk reads (measured: a tenth of a 100k build's samples) where a pack costs none. The entries this build
-put are also kept in memory (up to MEMORY_BUDGET bytes), where the write workers, forked later, read them.
+put can also be kept in memory (up to MEMORY_BUDGET bytes), where the write workers, forked later, read
+them; the default is none: the pack just written (220 MB at 100k articles) is read back from the page cache
+as fast (a 100k build took 367 s either way), and a 1 GB copy took the build's peak over 4 GB.
 
 The pack only grows; `save` rewrites it when most of it is entries no article uses any more. A killed
 build leaves at worst bytes past the end the index knows, or a pack no index names: both are ignored and
@@ -29,7 +31,7 @@ from . import EXTRACTOR_VERSION
 from .atomic import atomic_writer
 
 CACHE_FORMAT = "2"  # bump when what an entry holds changes
-MEMORY_BUDGET = 1 << 30  # bytes of this build's entries kept in memory for the write stage
+MEMORY_BUDGET = 0  # bytes of this build's entries kept in memory for the write stage (see the module doc)
 _INDEX = "index.pkl"
 _UNREADABLE = (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, IndexError, TypeError, ValueError)
 
