@@ -175,34 +175,33 @@ class _TreeBuilder(Builder):  # type: ignore[misc]  # mwparserfromhell is untype
     def _parameter(self, default: int) -> tuple[Parameter, tokens.Token]:
         """The parameter and the token that ends it ("|" or "}}")."""
         ends = (tokens.TemplateParamEquals, tokens.TemplateParamSeparator, tokens.TemplateClose)
-        key: Wikicode | None = None
-        self._push()
-        token = self._children_until(ends, "_handle_parameter()")
-        while type(token) is tokens.TemplateParamEquals:
-            key = self._pop()
-            self._push()
-            token = self._children_until(ends, "_handle_parameter()")
+        key, value, token = self._split_at_last(ends, tokens.TemplateParamEquals, "_handle_parameter()")
         param: Parameter = _new_object(Parameter)
-        param._value = self._pop()
+        param._value = value
         param._name = _code([_text_node(str(default))]) if key is None else key
         param._showkey = key is not None
         return param, token
 
     def _wikilink(self) -> Wikilink:
         ends = (tokens.WikilinkSeparator, tokens.WikilinkClose)
-        title: Wikicode | None = None
-        self._push()
-        token = self._children_until(ends, "_handle_wikilink()")
-        while type(token) is tokens.WikilinkSeparator:
-            title = self._pop()
-            self._push()
-            token = self._children_until(ends, "_handle_wikilink()")
+        title, last, _ = self._split_at_last(ends, tokens.WikilinkSeparator, "_handle_wikilink()")
         node: Wikilink = _new_object(Wikilink)
-        if title is None:
-            node._title, node._text = self._pop(), None
-        else:
-            node._title, node._text = title, self._pop()
+        node._title, node._text = (last, None) if title is None else (title, last)
         return node
+
+    def _split_at_last(
+        self, ends: tuple[type[tokens.Token], ...], separator: type[tokens.Token], caller: str
+    ) -> tuple[Wikicode | None, Wikicode, tokens.Token]:
+        """The children up to the end of a parameter or link, split as the stock handlers split them: what
+        came before the last `separator` (None without one), what came after it, and the token that ended."""
+        before: Wikicode | None = None
+        self._push()
+        token = self._children_until(ends, caller)
+        while type(token) is separator:
+            before = self._pop()
+            self._push()
+            token = self._children_until(ends, caller)
+        return before, self._pop(), token
 
     def _tag(self, token: tokens.Token) -> Tag:
         """The stock _handle_tag, the Tag made as Tag.__init__ makes it (attributes by the stock handler)."""

@@ -3,8 +3,9 @@
 The build streams: no stage holds the corpus's text or its graph in one Python object.
 
 1. Extract (workers): each article is read and extracted; its ArticleFacts go to the per-article cache
-   (OUT/.cache, keyed by path, content hash, extractor version and limits; one pack file, this build's
-   entries also in memory for stage 3), so a re-run skips unchanged articles. The main process keeps only what identity resolution needs (treaty names, years, dates).
+   (OUT/.cache, keyed by path, content hash, extractor version and limits; one pack file), so a re-run
+   skips unchanged articles. The main process keeps only what identity resolution needs (treaty names,
+   years, dates).
 2. Resolve (main): treaties are clustered across articles; redundant dates are found.
 3. Write (workers): each article's triples, its OWL RL closure and their text (Turtle, TriG blocks).
    The main process appends them to the output files as they come, keeping only the triples about shared
@@ -70,7 +71,7 @@ from .ingest_text import Unreadable
 from .ledger import ArticleLedger, LineTable, PreviousOutputs, Sink, stamps_of
 from .links import link_report
 from .ontology import ONTOLOGY_FILE, shape_files
-from .rdftext import DEFAULT_PREFIXES, RDF_TYPE_NT, TurtleWriter, nt_line, nt_term, nt_triple, nt_triples, prefix_header
+from .rdftext import DEFAULT_PREFIXES, RDF_TYPE_NT, TurtleWriter, nt_line, nt_term, nt_triple, prefix_header
 from .store import source_signature as st_source_signature
 from .store import store_for_graph as st_store_for_graph
 from .storeload import GrowingLoad
@@ -399,8 +400,8 @@ def _article_output(path: str) -> ArticleOutput:
     )
     inferred = _close(triples) if context.reason else []
     turtle = _turtle()
-    asserted_nt = nt_triples(triples)
-    inferred_nt = sorted(nt_triples(inferred))
+    asserted_nt = [nt_triple(t) for t in triples]
+    inferred_nt = sorted(nt_triple(t) for t in inferred)
     local = [t for t in asserted_nt if t[0][1:].startswith(context.local_prefixes)]
     shared = tuple(t for t in asserted_nt if not t[0][1:].startswith(context.local_prefixes))
     joins = context.join_predicates

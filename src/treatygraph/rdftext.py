@@ -65,24 +65,6 @@ def nt_triple(triple: tuple[Node, Node, Node]) -> NtTriple:
     return nt_term(triple[0]), nt_term(triple[1]), nt_term(triple[2])
 
 
-def nt_triples(triples: Iterable[tuple[Node, Node, Node]]) -> list[NtTriple]:
-    """`nt_triple` of each, each term object converted once: an article's triples repeat the same objects
-    (a record's IRI in its nine triples, the vocabulary, its treaty), and a lookup by id() is a C-level int
-    hash where converting (or looking up by value, whose equality rdflib writes in Python) is not."""
-    known: dict[int, str] = {}
-    found = known.get
-    out = []
-    for triple in triples:
-        terms = []
-        for term in triple:
-            text = found(id(term))
-            if text is None:
-                text = known[id(term)] = nt_term(term)
-            terms.append(text)
-        out.append((terms[0], terms[1], terms[2]))
-    return out
-
-
 def nt_line(triple: NtTriple) -> str:
     return f"{triple[0]} {triple[1]} {triple[2]} .\n"
 
