@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from treatygraph import pipeline
+from treatygraph.buildstate import BuildState, load_state, save_state
 from treatygraph.ingest import discover
 from treatygraph.ledger import ArticleLedger, LineTable, Sink
 from treatygraph.pipeline import BuildOptions, build
@@ -121,6 +122,50 @@ def test_a_compacted_table_keeps_every_used_line_under_its_ledgers() -> None:
             table.lines[n] for n in old.inferred_shared
         ]
     assert compacted.ids_of(("<s> <p> <o2999> .\n", "new\n")).tolist() == [remapped["b"].shared[0], 4]
+
+
+nt_lines = st.lists(
+    st.text(st.characters(blacklist_characters="\n", blacklist_categories=("Cs",)), max_size=20).map(
+        lambda text: f'<s> <p> "{text}" .\n'
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(first=nt_lines, added=nt_lines)
+def test_a_line_table_reads_back_from_its_file_after_appends_and_a_killed_append(
+    tmp_path_factory: pytest.TempPathFactory, first: list[str], added: list[str]
+) -> None:
+    # lines may hold other line separators (\u2028, \x85, \r) inside a literal: only \n ends one
+    folder = tmp_path_factory.mktemp("lines")
+    table = LineTable(list(first))
+    stored = table.stored_in(folder)
+    assert stored.opened(folder).lines == first  # type: ignore[union-attr]
+    with open(folder / stored.name, "ab") as handle:
+        handle.write(b"<half> <a> <killed build's append")  # past the recorded end: ignored, then overwritten
+    reopened = stored.opened(folder)
+    assert reopened is not None and reopened.lines == first
+    reopened.ids_of(tuple(added))
+    again = reopened.stored_in(folder)
+    assert again.name == stored.name  # appended, not rewritten
+    unique_added = [line for line in dict.fromkeys(added) if line not in first]
+    assert again.opened(folder).lines == first + unique_added  # type: ignore[union-attr]
+    assert stored.opened(folder).lines == first  # the earlier state's prefix is still whole  # type: ignore[union-attr]
+
+
+def test_a_state_whose_line_file_is_missing_or_short_means_a_full_build(tmp_path: Path) -> None:
+    state = BuildState("settings", lines=LineTable(["<s> <p> <o> .\n", "<s> <p> <q> .\n"]))
+    save_state(tmp_path / "state.pkl", state)
+    assert load_state(tmp_path / "state.pkl", "settings").lines.lines == state.lines.lines
+    (line_file,) = tmp_path.glob("lines-*.nt")
+    line_file.write_bytes(line_file.read_bytes()[:-5])
+    assert load_state(tmp_path / "state.pkl", "settings").lines is None
+    line_file.unlink()
+    assert load_state(tmp_path / "state.pkl", "settings").lines is None
+    fresh = BuildState("settings", lines=LineTable(["<a> <b> <c> .\n"]))
+    save_state(tmp_path / "state.pkl", fresh)  # a new table: a new file, the old one removed
+    assert [path.name for path in tmp_path.glob("lines-*.nt")] == [fresh.lines.stored.name]
 
 
 pieces = st.lists(

@@ -20,14 +20,14 @@ import gc
 import hashlib
 import pickle
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from . import EXTRACTOR_VERSION
 from .atomic import atomic_writer
 
-STATE_FORMAT = "2"  # bump when what the state holds changes
+STATE_FORMAT = "3"  # bump when what the state holds changes
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,10 @@ def load_state(path: Path, settings: str) -> BuildState:
     try:
         with path.open("rb") as handle, _without_gc():
             state = pickle.load(handle)
+            if isinstance(state, BuildState) and state.settings == settings and state.lines is not None:
+                state.lines = state.lines.opened(path.parent)  # the line table, from its own file
+                if state.lines is None:
+                    return BuildState(settings)
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, IndexError, TypeError):
         return BuildState(settings)
     if not isinstance(state, BuildState) or state.settings != settings:
@@ -81,10 +85,15 @@ def load_state(path: Path, settings: str) -> BuildState:
 
 
 def save_state(path: Path, state: BuildState) -> None:
+    """The state, its line table (ledger.LineTable) in a file of its own beside it: the table's `stored_in`
+    writes that file and returns what to pickle in its place, whose `opened` reads it back."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    stored = state.lines.stored_in(path.parent) if state.lines is not None else None
     # not fsynced: a state lost in a crash only means a full build
     with atomic_writer(path, binary=True, durable=False) as handle, _without_gc():
-        pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(replace(state, lines=stored), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    if stored is not None:
+        stored.prune(path.parent)
 
 
 @contextlib.contextmanager

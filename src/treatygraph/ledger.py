@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import errno
 import os
+import time
 from array import array
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
+from .atomic import atomic_writer
 from .buildstate import FileStamp
 from .types import TreatygraphError
 
@@ -46,11 +48,15 @@ class ArticleLedger:
 
 
 class LineTable:
-    """N-Triples lines with ids that stay the same from build to build (pickled with the build state)."""
+    """N-Triples lines with ids that stay the same from build to build.
 
-    def __init__(self, lines: list[str] | None = None) -> None:
+    The build state keeps them in a file of their own beside it (`stored`), to which a build only appends
+    the lines it added: most of the state's bytes, written once instead of by every build."""
+
+    def __init__(self, lines: list[str] | None = None, stored: StoredLines | None = None) -> None:
         self.lines: list[str] = lines or []
-        self.ids: dict[str, int] = {line: number for number, line in enumerate(self.lines)}
+        self.ids: dict[str, int] = dict(zip(self.lines, range(len(self.lines)), strict=True))
+        self.stored = stored  # the file holding the first `stored.count` lines, if any
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -60,6 +66,25 @@ class LineTable:
 
     def __setstate__(self, lines: list[str]) -> None:
         self.__init__(lines)  # type: ignore[misc]
+
+    def stored_in(self, folder: Path) -> StoredLines:
+        """The lines written to a file in `folder`: appended to the file they were read from (bytes a killed
+        build left past its end are overwritten), else to a new file; what the build state pickles instead."""
+        known = self.stored
+        if known is not None and known.count <= len(self.lines) and (folder / known.name).is_file():
+            with open(folder / known.name, "r+b") as handle:
+                handle.seek(known.size)
+                handle.truncate()
+                handle.write("".join(self.lines[known.count :]).encode())
+                size = handle.tell()
+            self.stored = StoredLines(known.name, len(self.lines), size)
+        else:
+            name = f"lines-{os.getpid()}-{time.time_ns()}.nt"  # a new name: the last state's file stays whole
+            with atomic_writer(folder / name, binary=True, durable=False) as handle:
+                handle.write("".join(self.lines).encode())
+                size = handle.tell()
+            self.stored = StoredLines(name, len(self.lines), size)
+        return self.stored
 
     def ids_of(self, lines: tuple[str, ...]) -> array[int]:
         ids, table = self.ids, self.lines
@@ -87,6 +112,38 @@ class LineTable:
     def sparse(self, used: bytearray) -> bool:
         """More than half the table is lines no article states any more."""
         return len(self.lines) > 1000 and used.count(1) * 2 < len(self.lines)
+
+
+@dataclass(frozen=True)
+class StoredLines:
+    """Where a build state's line table is: the first `size` bytes of `name` hold its `count` lines."""
+
+    name: str
+    count: int
+    size: int
+
+    def opened(self, folder: Path) -> LineTable | None:
+        """The table, or None when the file is not as the state recorded it."""
+        try:
+            with open(folder / self.name, "rb") as handle:
+                data = handle.read(self.size)
+            text = data.decode()
+        except (OSError, UnicodeDecodeError):
+            return None
+        if len(data) != self.size:
+            return None
+        lines = text.splitlines(keepends=True)
+        if len(lines) != self.count:  # splitlines also splits at separators other than \n inside a literal
+            lines = [line + "\n" for line in text.split("\n")[:-1]]
+            if len(lines) != self.count or (self.count and not text.endswith("\n")):
+                return None
+        return LineTable(lines, self)
+
+    def prune(self, folder: Path) -> None:
+        """Remove the line files of earlier states (this one's state is saved)."""
+        for stray in folder.glob("lines-*.nt"):
+            if stray.name != self.name:
+                stray.unlink(missing_ok=True)
 
 
 def _with_ids(ledger: ArticleLedger, renumber: array[int]) -> ArticleLedger:

@@ -483,6 +483,9 @@ def _build(root: Path, out: Path, options: BuildOptions) -> BuildResult:
     state_file = out / CACHE_DIR / "state.pkl"
     settings = settings_of(options.base, options.reason, _settings(options.limits), OUTPUT_FORMAT, _model_hash())
     previous = load_state(state_file, settings) if options.use_cache else BuildState(settings)
+    # millions of long-lived objects at 100k articles: frozen, the collections that every new allocation
+    # triggers do not walk them again and again (`build` unfreezes them at the end)
+    gc.freeze()
     current = BuildState(settings)
     store_was_current = _store_matches(out, previous) if options.store else False
     digests = []
@@ -1128,7 +1131,8 @@ def _update_store_in_place(out: Path, update: _StoreUpdate, written: _Outputs) -
     st.begin_update(location)  # killed from here on: the next build loads a fresh store
     header = written.header
     touched: set[str] = set()
-    retyped: set[str] = set()
+    retyped: set[str] = set()  # shared nodes that lost or gained a type
+    local = tuple(article_local_prefixes(written.base))
     for old in update.old:
         gone = [line for line in old.shared if not written.asserts(line)]
         retyped.update(line.split(" ", 1)[0] for line in gone if line.split(" ", 2)[1] == RDF_TYPE_NT)
@@ -1141,7 +1145,16 @@ def _update_store_in_place(out: Path, update: _StoreUpdate, written: _Outputs) -
         touched.update(_iris(new.shared, written.base))
         text = header + new.local_turtle + new.shared_turtle
         quads = list(ox.parse(text.encode(), ox.RdfFormat.TURTLE))
-        retyped.update(f"<{q.subject.value}>" for q in quads if q.predicate.value == _RDF_TYPE and q not in store)
+        # a node only one article describes is referred to only by that article's own lines: its local nodes
+        # (checked with the article) and its shared lines (their subjects are touched already)
+        retyped.update(
+            f"<{q.subject.value}>"
+            for q in quads
+            if q.predicate.value == _RDF_TYPE
+            and isinstance(q.subject, ox.NamedNode)
+            and not q.subject.value.startswith(local)
+            and q not in store  # a lookup per shared type only: slow on a freshly bulk-loaded store
+        )
         store.extend(quads)
     store.flush()
     st.mark_store(location, out / "treatygraph.ttl")
