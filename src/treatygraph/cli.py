@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -36,6 +38,8 @@ def make_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
+    global _LEAVE_HEAP
+    _LEAVE_HEAP = bool(getattr(args, "leave_heap", False))
     try:
         return int(args.func(args))
     except TreatygraphError as err:
@@ -50,5 +54,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+_LEAVE_HEAP = False  # set by commands that end holding a large heap and nothing to clean up (build)
+
+
+def entry() -> None:
+    """The `treatygraph` command. After a build, the process ends without tearing its heap down object by
+    object (millions of objects after 100k articles: six seconds); its outputs are closed and renamed."""
+    code = main()
+    if _LEAVE_HEAP:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        logging.shutdown()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

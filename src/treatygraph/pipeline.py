@@ -309,7 +309,13 @@ def _map(function: Callable[[Any], T], jobs: list[Any], options: BuildOptions) -
         # still frees them)
         gc.freeze()
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-            yield from pool.map(function, jobs, chunksize=max(1, min(64, len(jobs) // (workers * 8))))
+            results = pool.map(function, jobs, chunksize=max(1, min(64, len(jobs) // (workers * 8))))
+            for _ in range(len(jobs) - 1):
+                yield next(results)
+            last = next(results)
+        # the workers are gone before the last result is handed over: a caller that takes exactly one
+        # result per job never resumes this generator again, and the command ends without joining them
+        yield last
     else:
         yield from map(function, jobs)
 

@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-store", dest="store", action="store_false", help="do not write OUT/store (query then parses the file)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when any article failed")
     parser.add_argument("--quiet", action="store_true", help="no summary")
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=run, leave_heap=True)
 
 
 def run(args: argparse.Namespace) -> int:
