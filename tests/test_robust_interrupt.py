@@ -134,6 +134,24 @@ def test_sigkill_leaves_the_previous_outputs_whole(first: Built, moment: str) ->
     Graph().parse(first.out / "treatygraph.ttl")
     json.loads((first.out / "report.json").read_text(encoding="utf-8"))
     assert set(OUTPUTS) <= first.visible and visible(first.out) == first.visible, "a half-written file is visible"
+    assert not survivors(str(first.out)), "a worker process outlived the killed build"
+
+
+def survivors(mark: str, wait: float = 5.0) -> list[int]:
+    """Processes whose command line names `mark`, after giving the killed build's workers `wait` s to end."""
+    deadline = time.monotonic() + wait
+    while True:
+        found = []
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and mark in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                    if (entry / "stat").read_text().split(") ", 1)[1][0] != "Z":
+                        found.append(int(entry.name))
+            except OSError:
+                continue
+        if not found or time.monotonic() >= deadline:
+            return found
+        time.sleep(0.1)
 
 
 def test_a_later_build_clears_what_killed_builds_left(first: Built) -> None:

@@ -308,7 +308,8 @@ def _map(function: Callable[[Any], T], jobs: list[Any], options: BuildOptions) -
         # main process's full collections would otherwise walk them again and again (reference counting
         # still frees them)
         gc.freeze()
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+        context = get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent) as pool:
             results = pool.map(function, jobs, chunksize=max(1, min(64, len(jobs) // (workers * 8))))
             for _ in range(len(jobs) - 1):
                 yield next(results)
@@ -318,6 +319,18 @@ def _map(function: Callable[[Any], T], jobs: list[Any], options: BuildOptions) -
         yield last
     else:
         yield from map(function, jobs)
+
+
+def _die_with_parent() -> None:
+    """A worker ends when the build's main process does (killed, it cannot tell its workers): on Linux, the
+    kernel sends it SIGKILL; elsewhere it waits for work that never comes, as it would without this."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 class _Progress:
