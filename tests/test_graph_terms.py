@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from treatygraph.graph import _minted, text_literal
+from treatygraph.graph import _minted, date_literal, text_literal
 from treatygraph.reason import Reasoner
 from treatygraph.vocab import TG, TermCache, canonical
 
@@ -53,3 +53,14 @@ def test_term_cache_gives_one_object_per_term_shared_with_the_reasoner() -> None
     assert any(node is rdf.type for node in reasoner.terms.nodes), "the reasoner's table holds the same object"
     with pytest.raises(AttributeError):
         tg.__wrapped__  # noqa: B018 - dunder lookups (copy, pickle, inspect) are not terms
+
+
+@given(
+    st.one_of(
+        st.from_regex(r"-?[0-9]{1,6}(-[0-9]{1,2}(-[0-9]{1,2})?)?", fullmatch=True),
+        st.text(st.characters(blacklist_categories=("Cs",)), max_size=12),
+    )
+)
+def test_a_date_literals_text_is_the_value_it_was_made_from(value: str) -> None:
+    # the build compares dates across articles by their values, without making each one's Literal
+    assert str(date_literal(value)) == value

@@ -27,7 +27,7 @@ from typing import Any
 from . import EXTRACTOR_VERSION
 from .atomic import atomic_writer
 
-STATE_FORMAT = "3"  # bump when what the state holds changes
+STATE_FORMAT = "4"  # bump when what the state holds changes
 
 
 @dataclass(frozen=True)

@@ -99,10 +99,10 @@ def discover(root: Path) -> Iterator[Path]:
             continue
         seen_dirs.add(real)
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        inside = Path(folder).relative_to(root).parts  # once per folder: 100k files cost a second otherwise
         for name in filenames:
-            path = Path(folder, name)
-            if not name.startswith(".") and format_of(path) is not None:
-                found.append((path.relative_to(root).parts, path))
+            if not name.startswith(".") and SUFFIXES.get(os.path.splitext(name)[1].lower()) is not None:
+                found.append(((*inside, name), Path(folder, name)))
     found.sort()
     yield from (path for _, path in found)
 

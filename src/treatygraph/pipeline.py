@@ -60,7 +60,6 @@ from .graph import (
     Triple,
     article_iri,
     article_local_prefixes,
-    date_literal,
     drop_redundant,
     redundant_dates,
     resolve_mentions,
@@ -266,8 +265,10 @@ def extract_corpus(
     global _EXTRACT_CACHE
     files = list(discover(root))
     entries = []
+    prefix = f"{root}{os.sep}"
     for path in files:
-        relative = _relative(path, root)
+        text = str(path)
+        relative = text[len(prefix) :] if os.sep == "/" and text.startswith(prefix) else _relative(path, root)
         stamp = FileStamp.of(path)
         known = previous.digest_of(relative, stamp) if options.use_cache else None
         entries.append((relative, stamp, known))
@@ -283,14 +284,14 @@ def extract_corpus(
         extracted = _map(extract_one, jobs, options)
         for relative, stamp, known in entries:
             if known is not None:
-                digest = replace(known, cached=True)
+                digest = known  # kept with cached=True in the state: no copy per unchanged article
             else:
                 digest, entry = next(extracted)
                 if entry is not None and digest.key is not None:
                     cache.put_blob(digest.key, entry)
             if stamp is not None and digest.key is not None:
                 current.stamps[relative] = (stamp, digest.key)
-                current.digests[digest.key] = replace(digest, cached=False)
+                current.digests[digest.key] = digest if digest.cached else replace(digest, cached=True)
             progress.step()
             yield digest
     finally:
@@ -643,7 +644,7 @@ def _article_date_values(digest: ArticleDigest, resolution: Resolution) -> Itera
     for key, kind, value in digest.dates:
         node = resolution.treaty(digest.report.path, key)
         if node is not None:
-            yield node.iri, DATE_PROPERTIES[kind], str(date_literal(value))
+            yield node.iri, DATE_PROPERTIES[kind], value  # str(date_literal(value)): rdflib keeps the lexical form
 
 
 @dataclass
