@@ -10,9 +10,9 @@ from pathlib import Path
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
+def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "treatygraph", *args], capture_output=True, text=True, timeout=300, check=False
+        [sys.executable, "-m", "treatygraph", *args], capture_output=True, text=True, timeout=timeout, check=False
     )
 
 
@@ -37,7 +37,7 @@ def test_a_build_that_reads_nothing_exits_1_and_says_so(tmp_path: Path) -> None:
 def test_a_strict_build_with_a_failed_article_exits_1(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "good.txt").write_text((EXAMPLES / next(p.name for p in EXAMPLES.glob("*.txt"))).read_text())
+    (corpus / "good.txt").write_bytes(next(EXAMPLES.glob("*.txt")).read_bytes())
     (corpus / "bad.txt").write_bytes(b"\x00\x01\x02 binary")
     done = run("build", str(corpus), "--out", str(tmp_path / "out"), "--quiet", "--strict")
     assert done.returncode == 1, done.stderr
@@ -54,12 +54,6 @@ def test_a_parallel_build_leaves_no_worker_behind(tmp_path: Path) -> None:
     for copy in range(copies):
         for article in articles:
             (corpus / f"{copy}-{article.name}").write_bytes(article.read_bytes())
-    done = subprocess.run(
-        [sys.executable, "-m", "treatygraph", "build", str(corpus), "--out", str(tmp_path / "out"), "--workers", "2"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run("build", str(corpus), "--out", str(tmp_path / "out"), "--workers", "2", timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"articles read     {copies * len(articles)} ")

@@ -151,7 +151,7 @@ def test_a_line_table_reads_back_from_its_file_after_appends_and_a_killed_append
     assert again.name == stored.name  # appended, not rewritten
     unique_added = [line for line in dict.fromkeys(added) if line not in first]
     assert again.opened(folder).lines == first + unique_added  # type: ignore[union-attr]
-    assert stored.opened(folder).lines == first  # the earlier state's prefix is still whole  # type: ignore[union-attr]
+    assert stored.opened(folder).lines == first  # type: ignore[union-attr]  # the earlier state's prefix is whole
 
 
 def test_a_state_whose_line_file_is_missing_or_short_means_a_full_build(tmp_path: Path) -> None:

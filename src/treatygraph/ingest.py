@@ -101,8 +101,9 @@ def discover(root: Path) -> Iterator[Path]:
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         inside = Path(folder).relative_to(root).parts  # once per folder: 100k files cost a second otherwise
         for name in filenames:
-            if not name.startswith(".") and SUFFIXES.get(os.path.splitext(name)[1].lower()) is not None:
-                found.append(((*inside, name), Path(folder, name)))
+            path = Path(folder, name)
+            if not name.startswith(".") and format_of(path) is not None:
+                found.append(((*inside, name), path))
     found.sort()
     yield from (path for _, path in found)
 
