@@ -38,7 +38,7 @@ def pick_params(store: ox.Store) -> dict[str, tuple[str, dict[str, str]]]:
         "treaty": ("treaty", {"treaty": treaty["t"].value}),
         "treaty by name": ("treaty", {"treaty": treaty["l"].value}),
         "party": ("party", {"party": party["l"].value}),
-        "party in lower case": ("party", {"party": party["l"].value.lower()}),  # no exact label: a scan
+        "party in lower case": ("party", {"party": party["l"].value.lower()}),  # no exact label: by tg:nameKey
         "in-force": ("in-force", {"date": "1950-06-01"}),
     }
 

@@ -129,7 +129,7 @@ def test_push_through_sparql_update(oxigraph: Oxigraph) -> None:
     options = PushOptions(protocol="update", named_graph=graph, batch_triples=40, replace=True)
     report = push_graph(MINI, oxigraph.url + "/update", options)
     push_graph(MINI, oxigraph.url + "/update", options)
-    assert report.batches == 3
+    assert report.batches == -(-MINI_TRIPLES // 40)
     assert oxigraph.count(graph) == MINI_TRIPLES
 
 
@@ -161,7 +161,7 @@ def test_the_push_command_reports_what_it_sent(oxigraph: Oxigraph) -> None:
         capture_output=True, text=True, timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    assert f"pushed {MINI_TRIPLES} triples in 4 batches to {oxigraph.url}/store" in done.stdout
+    assert f"pushed {MINI_TRIPLES} triples in {-(-MINI_TRIPLES // 30)} batches to {oxigraph.url}/store" in done.stdout
     assert oxigraph.count(graph) == MINI_TRIPLES
 
 

@@ -5,15 +5,20 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
 from rdflib.term import Identifier
 
 from treatygraph import cli
+from treatygraph.graph import label_key
+from treatygraph.pipeline import BuildOptions, build
 from treatygraph.query import (
     DEFAULT_MIN_CONFIDENCE,
     CannedQuery,
@@ -25,15 +30,18 @@ from treatygraph.query import (
     parse_header,
     parse_param_args,
     run_query,
+    run_query_on_store,
     to_csv,
     to_sparql_json,
     to_table,
 )
+from treatygraph.store import load_store, substitute_variables
 from treatygraph.types import TreatygraphError
-from treatygraph.vocab import XSD
+from treatygraph.vocab import TG, XSD
 
 FIXTURES = Path(__file__).parent / "fixtures" / "graphs_query"
 GRAPH_FILE = FIXTURES / "veldmark.ttl"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 ID = "https://w3id.org/treatygraph/id/"
 VELDMARK = URIRef(ID + "treaty/treaty-of-veldmark-1850")
 SECOND = URIRef(ID + "treaty/second-treaty-of-veldmark-1871")
@@ -282,6 +290,97 @@ def test_party_covers_party_signer_and_violations(graph: Graph, queries: dict[st
     assert pairs(brisk, "role", "treatyLabel") == {("signer", "Treaty of Veldmark")}
     varnia = rows(graph, queries["party"], party="Republic of Varnia", min_confidence="0.8")
     assert pairs(varnia, "role", "treaty") == {("party", str(VELDMARK)), ("party", str(ORSK)), ("party", str(SECOND))}
+
+
+# ---------------------------------------------------------------- a party by a name in any case (tg:nameKey)
+
+
+@pytest.fixture(scope="module")
+def built_ghent(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The asserted graph `build` writes for one bundled article (parties, a body and signers)."""
+    corpus = tmp_path_factory.mktemp("corpus")
+    source = EXAMPLES / "07_treaty-of-ghent.txt"
+    (corpus / source.name).write_bytes(source.read_bytes())
+    out = tmp_path_factory.mktemp("out")
+    build(corpus, out, BuildOptions(workers=1, reason=False, validate=False, store=False))
+    return out / "treatygraph.ttl"
+
+
+def test_every_agent_of_a_built_graph_has_the_key_of_each_label(built_ghent: Path) -> None:
+    graph = load_graph(built_ghent)
+    agents = {o for p in (TG.hasParty, TG.hasSigner, TG.violatedBy, TG.violator) for o in graph.objects(None, p)}
+    assert URIRef(ID + "entity/Q30") in agents and len(agents) >= 5
+    for agent in agents | set(graph.objects(None, TG.adoptedBy)):
+        labels = {str(label) for label in graph.objects(agent, RDFS.label)}
+        assert labels, agent
+        assert set(graph.objects(agent, TG.nameKey)) == {Literal(label_key(label)) for label in labels}, agent
+    assert (URIRef(ID + "entity/Q30"), TG.nameKey, Literal("united states of america")) in graph
+    treaties = set(graph.subjects(RDF.type, TG.Treaty))
+    assert treaties and not any((t, TG.nameKey, None) in graph for t in treaties)  # agents only
+    assert not any((s, TG.nameKey, None) in graph for s in graph.subjects(RDF.type, TG.FactRecord))
+
+
+@pytest.mark.parametrize("on_store", [False, True], ids=["rdflib", "store"])
+@pytest.mark.parametrize(
+    ("exact", "name", "role"),
+    [
+        ("United States of America", "UNITED STATES OF AMERICA", "party"),
+        ("United States of America", "  united   States of\tAmerica ", "party"),  # whitespace runs: one space
+        ("Henry Clay", "henry CLAY", "signer"),
+    ],
+)
+def test_party_by_a_name_in_another_case_finds_it_by_its_key(
+    built_ghent: Path, queries: dict[str, CannedQuery], on_store: bool, exact: str, name: str, role: str
+) -> None:
+    target = load_store(built_ghent) if on_store else load_graph(built_ghent)
+
+    def answer(party: str) -> set[tuple[str, ...]]:
+        params = {"party": party}
+        result = (
+            run_query_on_store(target, queries["party"], params)
+            if on_store
+            else run_query(target, queries["party"], params)
+        )
+        return {tuple(str(v) for v in row) for row in result.rows}
+
+    expected = answer(exact)  # the exact name finds it, in the expected role (columns: party partyLabel role ...)
+    assert expected and {row[2] for row in expected} == {role}
+    assert answer(name) == expected
+    assert answer("united states of") == set()  # a key is the whole label, not a prefix
+
+
+def test_party_prefers_the_exact_label_to_another_case(graph: Graph, queries: dict[str, CannedQuery]) -> None:
+    """Only when no label is the name exactly are the keys looked up: an entity labelled in another case is
+    not found by a name another entity has exactly."""
+    copy = Graph()
+    for triple in graph:
+        copy.add(triple)
+    shouting = URIRef(ID + "entity/kingdom-of-osterland-shouting")
+    copy.add((shouting, RDFS.label, Literal("KINGDOM OF OSTERLAND", lang="en")))
+    copy.add((shouting, TG.nameKey, Literal("kingdom of osterland")))
+    copy.add((URIRef(ID + "treaty/x"), TG.hasParty, shouting))
+    record = URIRef(ID + "fact/x")
+    for p, o in ((RDF.subject, URIRef(ID + "treaty/x")), (RDF.predicate, TG.hasParty), (RDF.object, shouting)):
+        copy.add((record, p, o))
+    copy.add((record, TG.confidence, Literal("0.9", datatype=XSD.decimal)))
+    exact = pairs(rows(copy, queries["party"], party="Kingdom of Osterland"), "party")
+    assert exact == {(ID + "entity/osterland",)}
+    assert pairs(rows(copy, queries["party"], party="KINGDOM OF OSTERLAND"), "party") == {(str(shouting),)}
+    either = pairs(rows(copy, queries["party"], party="kingdom of osterland"), "party")
+    assert either == {(ID + "entity/osterland",), (str(shouting),)}
+
+
+def test_the_party_query_computes_the_key_as_the_writer_does(queries: dict[str, CannedQuery]) -> None:
+    """The key expression of party.rq, run by pyoxigraph on the name, gives `label_key` of it: SPARQL's LCASE
+    is str.lower(), and the same whitespace is collapsed."""
+    (expression,) = re.findall(r"BIND\((REPLACE\(.*\)) AS \?key\)", queries["party"].text)
+    text = f"SELECT ?key WHERE {{ BIND({expression} AS ?key) }}"
+    store = ox.Store()
+    names = ["İstanbul", "ΣΊΣΥΦΟΣ ΟΔΟΣ", "STRASSE ß ẞ", "Ǆ ǅ", " \t A \r\n B  ", "A\u00a0B", "Côte D'Ivoire", ""]
+    for name in names:
+        (row,) = store.query(substitute_variables(text, {"party_ref": ox.Literal(name)}))  # type: ignore[misc]
+        assert row["key"].value == label_key(name), name
+    assert label_key("STRASSE ß") == "strasse ß"  # not casefold(): LCASE keeps the ß
 
 
 # ---------------------------------------------------------------- parameters

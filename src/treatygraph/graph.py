@@ -162,6 +162,22 @@ def name_key(name: str) -> str:
     return " ".join(text.split())
 
 
+_XPATH_SPACES = re.compile(r"[ \t\n\r]+")
+
+
+def label_key(label: str) -> str:
+    """A label's `tg:nameKey`, what a query finds an agent by in any case (queries/party.rq): the label in lower
+    case by `str.lower()`, which is SPARQL's LCASE in rdflib and in pyoxigraph alike (`casefold()` is not:
+    it makes "ß" "ss", LCASE keeps it), with each run of spaces, tabs and line breaks (XPath's whitespace,
+    what the query's REPLACE collapses) made one space and none at either end."""
+    return _XPATH_SPACES.sub(" ", label.lower()).strip(" ")
+
+
+@lru_cache(maxsize=1 << 16)
+def _label_key_literal(label: str) -> Literal:
+    return text_literal(label_key(label))
+
+
 @lru_cache(maxsize=1 << 18)  # a 100k-article corpus has ~100k distinct dates
 def date_literal(iso: str) -> Literal:
     parts = iso.split("-")
@@ -409,6 +425,9 @@ class ArticleWriter:
         else:
             self.add(node, RDF.type, _unlinked_class(name, role))
             self.add(node, RDFS.label, text_literal(name, "en"))
+        # Every party, signer, violator and body is an entity: the key of its label (its only label or alias)
+        # lets `party` find it by a name in any case through the index.
+        self.add(node, TG.nameKey, _label_key_literal(entry.label if entry else name))
         return node
 
     def treaty(self, key: str) -> URIRef | None:
