@@ -4,9 +4,9 @@
                                   [--out benchmarks/results/queries.json]
 
 For each query (and the parameterised ones with realistic parameters taken from the store: the first
-treaty the index yields, by IRI and by its name; a party by its exact name and in another case; a date),
-times its first page of --page rows (`run_query_on_store` with a Page: what `query --limit` and the
-endpoint's `limit=` run) after one warm-up run: median and CPU median of --runs runs. Then, for
+treaty the index yields, by IRI, by its name and in another case; a party by its exact name and in another
+case; a date), times its first page of --page rows (`run_query_on_store` with a Page: what `query --limit`
+and the endpoint's `limit=` run) after one warm-up run: median and CPU median of --runs runs. Then, for
 information, the full listing (sorted in Python, what `query` without --limit returns): median of
 --full-runs runs. `median_ms` is the page's median (benchmarks/run.py reads it). Writes JSON with the
 store's folder named relative to its parent's parent, never a machine path.
@@ -37,6 +37,7 @@ def pick_params(store: ox.Store) -> dict[str, tuple[str, dict[str, str]]]:
     return {
         "treaty": ("treaty", {"treaty": treaty["t"].value}),
         "treaty by name": ("treaty", {"treaty": treaty["l"].value}),
+        "treaty in lower case": ("treaty", {"treaty": treaty["l"].value.lower()}),  # no exact label: by tg:nameKey
         "party": ("party", {"party": party["l"].value}),
         "party in lower case": ("party", {"party": party["l"].value.lower()}),  # no exact label: by tg:nameKey
         "in-force": ("in-force", {"date": "1950-06-01"}),

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -13,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Identifier
 
 from treatygraph import cli
@@ -47,6 +48,7 @@ VELDMARK = URIRef(ID + "treaty/treaty-of-veldmark-1850")
 SECOND = URIRef(ID + "treaty/second-treaty-of-veldmark-1871")
 ORSK = URIRef(ID + "treaty/pact-of-orsk-1905")
 CONTRACT_QUERIES = ("treaties", "parties", "signers", "supersedes", "violations", "resolutions")
+GHENT_ALIAS = "Treaty of Peace and Amity between His Britannic Majesty and the United States of America"
 
 
 @pytest.fixture(scope="module")
@@ -295,6 +297,19 @@ def test_party_covers_party_signer_and_violations(graph: Graph, queries: dict[st
 # ---------------------------------------------------------------- a party by a name in any case (tg:nameKey)
 
 
+def by_name(graph_file: Path, query: CannedQuery, on_store: bool) -> Callable[[str], set[tuple[str, ...]]]:
+    """`party` or `treaty` (the query's parameter is its name) by a name: the rows, from the graph file parsed
+    by rdflib or loaded into a pyoxigraph store."""
+    target = load_store(graph_file) if on_store else load_graph(graph_file)
+
+    def answer(name: str) -> set[tuple[str, ...]]:
+        params = {query.name: name}
+        result = run_query_on_store(target, query, params) if on_store else run_query(target, query, params)
+        return {tuple(str(v) for v in row) for row in result.rows}
+
+    return answer
+
+
 @pytest.fixture(scope="module")
 def built_ghent(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The asserted graph `build` writes for one bundled article (parties, a body and signers)."""
@@ -315,9 +330,25 @@ def test_every_agent_of_a_built_graph_has_the_key_of_each_label(built_ghent: Pat
         assert labels, agent
         assert set(graph.objects(agent, TG.nameKey)) == {Literal(label_key(label)) for label in labels}, agent
     assert (URIRef(ID + "entity/Q30"), TG.nameKey, Literal("united states of america")) in graph
-    treaties = set(graph.subjects(RDF.type, TG.Treaty))
-    assert treaties and not any((t, TG.nameKey, None) in graph for t in treaties)  # agents only
-    assert not any((s, TG.nameKey, None) in graph for s in graph.subjects(RDF.type, TG.FactRecord))
+    for kind in (TG.FactRecord, TG.Evidence, TG.Article):  # keys on treaties and agents only
+        nodes = set(graph.subjects(RDF.type, kind))
+        assert nodes and not any((node, TG.nameKey, None) in graph for node in nodes), kind
+
+
+def test_every_treaty_of_a_built_graph_has_the_key_of_each_label_and_alias(built_ghent: Path) -> None:
+    graph = load_graph(built_ghent)
+    (treaty,) = set(graph.subjects(RDF.type, TG.Treaty))
+    names = {str(o) for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel) for o in graph.objects(treaty, p)}
+    assert len(names) == 2  # its title (label and preferred label) and its formal name (an alias)
+    keys = set(graph.objects(treaty, TG.nameKey))
+    assert keys == {Literal(label_key(name)) for name in names}
+    assert keys == {Literal("treaty of ghent"), Literal(label_key(GHENT_ALIAS))}
+    assert all(key.datatype is None and key.language is None for key in keys)  # plain strings, as the query binds
+    nodes = set(graph.subjects(TG.nameKey, None))
+    typed = {s for s in nodes if (s, RDF.type, TG.Treaty) in graph} | {
+        o for p in (TG.hasParty, TG.hasSigner, TG.adoptedBy) for o in graph.objects(None, p)
+    }
+    assert nodes == typed  # nothing else has a key
 
 
 @pytest.mark.parametrize("on_store", [False, True], ids=["rdflib", "store"])
@@ -332,17 +363,7 @@ def test_every_agent_of_a_built_graph_has_the_key_of_each_label(built_ghent: Pat
 def test_party_by_a_name_in_another_case_finds_it_by_its_key(
     built_ghent: Path, queries: dict[str, CannedQuery], on_store: bool, exact: str, name: str, role: str
 ) -> None:
-    target = load_store(built_ghent) if on_store else load_graph(built_ghent)
-
-    def answer(party: str) -> set[tuple[str, ...]]:
-        params = {"party": party}
-        result = (
-            run_query_on_store(target, queries["party"], params)
-            if on_store
-            else run_query(target, queries["party"], params)
-        )
-        return {tuple(str(v) for v in row) for row in result.rows}
-
+    answer = by_name(built_ghent, queries["party"], on_store)
     expected = answer(exact)  # the exact name finds it, in the expected role (columns: party partyLabel role ...)
     assert expected and {row[2] for row in expected} == {role}
     assert answer(name) == expected
@@ -370,17 +391,63 @@ def test_party_prefers_the_exact_label_to_another_case(graph: Graph, queries: di
     assert either == {(ID + "entity/osterland",), (str(shouting),)}
 
 
-def test_the_party_query_computes_the_key_as_the_writer_does(queries: dict[str, CannedQuery]) -> None:
-    """The key expression of party.rq, run by pyoxigraph on the name, gives `label_key` of it: SPARQL's LCASE
-    is str.lower(), and the same whitespace is collapsed."""
-    (expression,) = re.findall(r"BIND\((REPLACE\(.*\)) AS \?key\)", queries["party"].text)
+@pytest.mark.parametrize(("query", "ref"), [("party", "party_ref"), ("treaty", "treaty_ref")])
+def test_the_name_queries_compute_the_key_as_the_writer_does(
+    queries: dict[str, CannedQuery], query: str, ref: str
+) -> None:
+    """The key expression of party.rq and treaty.rq, run by pyoxigraph on the name, gives `label_key` of it:
+    SPARQL's LCASE is str.lower(), and the same whitespace is collapsed."""
+    (expression,) = re.findall(r"BIND\((REPLACE\(.*\)) AS \?key\)", queries[query].text)
     text = f"SELECT ?key WHERE {{ BIND({expression} AS ?key) }}"
     store = ox.Store()
     names = ["İstanbul", "ΣΊΣΥΦΟΣ ΟΔΟΣ", "STRASSE ß ẞ", "Ǆ ǅ", " \t A \r\n B  ", "A\u00a0B", "Côte D'Ivoire", ""]
     for name in names:
-        (row,) = store.query(substitute_variables(text, {"party_ref": ox.Literal(name)}))  # type: ignore[misc]
+        (row,) = store.query(substitute_variables(text, {ref: ox.Literal(name)}))  # type: ignore[misc]
         assert row["key"].value == label_key(name), name
     assert label_key("STRASSE ß") == "strasse ß"  # not casefold(): LCASE keeps the ß
+
+
+# ---------------------------------------------------------------- a treaty by a name in any case (tg:nameKey)
+
+
+@pytest.mark.parametrize("on_store", [False, True], ids=["rdflib", "store"])
+@pytest.mark.parametrize(
+    ("exact", "name"),
+    [
+        ("Treaty of Ghent", "TREATY OF GHENT"),
+        ("Treaty of Ghent", "  treaty   of\tGhent "),  # whitespace runs: one space
+        (GHENT_ALIAS, GHENT_ALIAS.lower()),  # an alias
+    ],
+)
+def test_treaty_by_a_name_in_another_case_finds_it_by_its_key(
+    built_ghent: Path, queries: dict[str, CannedQuery], on_store: bool, exact: str, name: str
+) -> None:
+    answer = by_name(built_ghent, queries["treaty"], on_store)
+    expected = answer(exact)  # the exact name finds the treaty, its facts and their evidence
+    assert {row[0] for row in expected} == {ID + "treaty/treaty-of-ghent-1814"} and len(expected) > 20
+    assert answer(name) == expected
+    assert not any(row[2] == str(TG.nameKey) for row in expected)  # the keys are not rows: not statements
+    assert answer("treaty of") == set()  # a key is the whole label, not a prefix
+
+
+def test_treaty_prefers_the_exact_label_to_another_case(graph: Graph, queries: dict[str, CannedQuery]) -> None:
+    """Only when no label or alias is the name exactly are the keys looked up: a treaty labelled in another case
+    is not found by a name another treaty has exactly."""
+    copy = Graph()
+    for triple in graph:
+        copy.add(triple)
+    shouting = URIRef(ID + "treaty/pact-of-orsk-shouting")
+    copy.add((shouting, RDF.type, TG.Treaty))
+    copy.add((shouting, RDFS.label, Literal("PACT OF ORSK", lang="en")))
+    copy.add((shouting, TG.nameKey, Literal("pact of orsk")))
+
+    def treaties(name: str) -> set[str]:
+        return {r["treaty"] for r in rows(copy, queries["treaty"], treaty=name)}
+
+    assert treaties("Pact of Orsk") == {str(ORSK)}
+    assert treaties("PACT OF ORSK") == {str(shouting)}
+    assert treaties("pact of orsk") == {str(ORSK), str(shouting)}
+    assert treaties("vertrag VON veldmark") == {str(VELDMARK)}  # an alias in German: any language
 
 
 # ---------------------------------------------------------------- parameters

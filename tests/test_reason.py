@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 
 from treatygraph.ontology import load_ontology
 from treatygraph.reason import Reasoner, TripleIndex, is_noise, naive_closure
@@ -116,6 +116,24 @@ def test_violated_by_follows_from_the_violation_node() -> None:
     inferred = Reasoner().closure(graphs)
     assert (ILSE, TG.violatedBy, NORLAND) in inferred
     assert (NORLAND, TG.violated, ILSE) in inferred
+
+
+def test_a_name_key_entails_nothing_of_what_has_it() -> None:
+    """tg:nameKey has no domain: a treaty with keys is not made a prov:Agent (nor an agent a treaty), and the
+    keys themselves give no entailment at all."""
+    treaty, key = URIRef(ID + "treaty/pact-of-keys-1900"), Literal("pact of keys")
+    with_keys, without = Graph(), Graph()
+    for graph in (with_keys, without):
+        graph.add((treaty, RDF.type, TG.Treaty))
+        graph.add((treaty, RDFS.label, Literal("Pact of Keys", lang="en")))
+        graph.add((NORLAND, RDF.type, TG.State))
+        graph.add((treaty, TG.hasParty, NORLAND))
+    with_keys.add((treaty, TG.nameKey, key))
+    with_keys.add((NORLAND, TG.nameKey, Literal("republic of norland")))
+    for closure in (lambda g: set(Reasoner().closure([g])), lambda g: set(naive_closure(g))):
+        inferred = closure(with_keys)
+        assert inferred == closure(without)
+        assert (treaty, RDF.type, PROV.Agent) not in inferred and (NORLAND, RDF.type, PROV.Agent) in inferred
 
 
 @pytest.mark.parametrize("name", sorted(path.name for path in FIXTURES.glob("*.trig")))

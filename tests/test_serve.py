@@ -494,7 +494,7 @@ def test_construct_json_ld_is_compacted_with_the_same_triples_as_turtle(server: 
     harbour = node_named(document, ID + "treaty/harbour-compact-1950")
     assert harbour["supersedes"] == ID + "treaty/treaty-of-larkspur-1921" and "label" in harbour
     turtle = get_query(server, query, accept="text/turtle")
-    assert len(as_rdflib(turtle)) == 19 and isomorphic(as_rdflib(reply), as_rdflib(turtle))
+    assert len(as_rdflib(turtle)) == 22 and isomorphic(as_rdflib(reply), as_rdflib(turtle))
 
 
 def test_the_context_is_served_and_every_json_ld_answer_uses_it(server: Server) -> None:

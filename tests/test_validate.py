@@ -12,9 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF, RDFS, XSD
 
 from treatygraph.cli import main
+from treatygraph.graph import label_key
 from treatygraph.types import TreatygraphError
 from treatygraph.validate import ValidationReport, load_graph, render_json, render_text, validate
 from treatygraph.vocab import DEFAULT_BASE, OA, TG
@@ -122,6 +123,19 @@ def test_fact_without_a_record_and_record_without_a_fact() -> None:
     messages = {(result.message.split(":")[0], result.path) for result in violations(validate(graph))}
     assert ("No sentence backs this fact", "tg:basedOn") in messages
     assert ("This record describes a fact that is not in the graph.", "rdf:object") in messages
+
+
+def test_name_keys_are_no_facts_and_need_no_record() -> None:
+    """A treaty's tg:nameKey values (its labels in lower case, for lookups) have no record, and are not asked to."""
+    graph = fixture("lineage.trig")
+    treaties = set(graph.subjects(RDF.type, TG.Treaty))
+    for treaty in treaties:
+        for label in set(graph.objects(treaty, RDFS.label)):
+            graph.add((treaty, TG.nameKey, Literal(label_key(str(label)))))
+    assert len(set(graph.triples((None, TG.nameKey, None)))) >= len(treaties) > 1
+    report = validate(graph)
+    assert report.conforms and violations(report) == []
+    assert report == validate(graph, sparql_per_focus=True)
 
 
 def test_violation_without_violator() -> None:

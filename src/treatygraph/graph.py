@@ -166,10 +166,10 @@ _XPATH_SPACES = re.compile(r"[ \t\n\r]+")
 
 
 def label_key(label: str) -> str:
-    """A label's `tg:nameKey`, what a query finds an agent by in any case (queries/party.rq): the label in lower
-    case by `str.lower()`, which is SPARQL's LCASE in rdflib and in pyoxigraph alike (`casefold()` is not:
-    it makes "ß" "ss", LCASE keeps it), with each run of spaces, tabs and line breaks (XPath's whitespace,
-    what the query's REPLACE collapses) made one space and none at either end."""
+    """A label's `tg:nameKey`, what a query finds an agent or a treaty by in any case (queries/party.rq,
+    queries/treaty.rq): the label in lower case by `str.lower()`, which is SPARQL's LCASE in rdflib and in
+    pyoxigraph alike (`casefold()` is not: it makes "ß" "ss", LCASE keeps it), with each run of spaces, tabs and
+    line breaks (XPath's whitespace, what the query's REPLACE collapses) made one space and none at either end."""
     return _XPATH_SPACES.sub(" ", label.lower()).strip(" ")
 
 
@@ -344,6 +344,7 @@ class ArticleWriter:
         # a treaty or entity named by several facts is described once (the same triples again would only be
         # dropped as duplicates)
         self.treaties: dict[str, URIRef | None] = {}
+        self.treaty_keys: set[tuple[URIRef, Literal]] = set()  # (treaty, tg:nameKey) already written
         self.entities: dict[tuple[str, str | None, str], URIRef] = {}
         self.treaty_refs: dict[str, TreatyRef] = {}  # key -> the article's first reference with that key
         for ref in article.treaties:
@@ -444,6 +445,7 @@ class ArticleWriter:
         self.add(node.iri, RDF.type, TG.Treaty)
         self.add(node.iri, RDFS.label, text_literal(node.label, "en"))
         self.add(node.iri, SKOS.prefLabel, text_literal(node.label, "en"))
+        self._treaty_key(node.iri, node.label)
         self.add(node.iri, PROV.wasDerivedFrom, self.iri)
         ref = self.treaty_refs.get(key)
         if ref is not None and ref.kind in TREATY_KINDS:
@@ -542,9 +544,19 @@ class ArticleWriter:
             text_literal(fact.name, "en") if is_label else literal,
             fact.prov,
         )
+        self._treaty_key(treaty, fact.name)
         kind = _stated_kind(fact.name)
         if kind is not None:
             self.add(treaty, RDF.type, kind)
+
+    def _treaty_key(self, treaty: URIRef, name: str) -> None:
+        """The `tg:nameKey` of one of the treaty's labels or aliases (whatever its language), once per article:
+        `treaty` finds the treaty by a name in any case through the index. A shared triple, like its labels:
+        every article naming the treaty so writes it, and the build keeps one."""
+        key = _label_key_literal(name)
+        if (treaty, key) not in self.treaty_keys:
+            self.treaty_keys.add((treaty, key))
+            self.add(treaty, TG.nameKey, key)
 
     def _violation(self, treaty: URIRef, fact: ViolationFact, resolutions: dict[str, URIRef]) -> None:
         violator = self.entity(fact.violator, fact.violator_entity, "party")
