@@ -315,3 +315,29 @@ def test_streaming_equals_naive_on_the_seeds(tmp_path: Path) -> None:
     graphs = built_article_graphs(seeds, tmp_path / "out")
     assert graphs
     assert set(Reasoner().closure(graphs)) == set(naive_closure(merge(graphs)))
+
+
+def test_saved_rules_round_trip_and_survive_a_damaged_file(tmp_path: Path) -> None:
+    from treatygraph.reason import OntologyRules, _default_rules, saved_rules
+
+    first = saved_rules(tmp_path)  # compiled and saved
+    files = list(tmp_path.glob("rules-*.pkl"))
+    assert len(files) == 1
+    again = saved_rules(tmp_path)  # read back
+    assert isinstance(again, OntologyRules) and again is not _default_rules()
+    assert again == first == _default_rules()
+    graphs = article_graphs("lineage.trig")
+    assert set(Reasoner(rules=again).closure(graphs)) == set(Reasoner().closure(graphs))
+
+    files[0].write_bytes(b"not a pickle")
+    assert saved_rules(tmp_path) == _default_rules()  # compiled again, and saved whole
+    assert saved_rules(tmp_path) is not _default_rules()
+
+
+def test_saved_rules_where_nothing_can_be_saved_are_compiled(tmp_path: Path) -> None:
+    from treatygraph.reason import _default_rules, saved_rules
+
+    blocker = tmp_path / "model"
+    blocker.write_text("a file where the cache folder should be\n")
+    assert saved_rules(blocker) == _default_rules()
+    assert blocker.read_text() == "a file where the cache folder should be\n"

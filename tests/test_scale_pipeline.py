@@ -323,3 +323,22 @@ def test_reasoner_streaming_and_pipeline_agree_on_the_examples(corpus: Path, bui
             yield one
 
     assert set(Reasoner().closure(graphs())) == set(Graph().parse(built / "inferred.ttl"))
+
+
+def test_a_build_keeps_the_compiled_ontology_rules_in_its_cache(corpus: Path, tmp_path: Path) -> None:
+    """A fresh process reads the rules a build saved instead of running owlrl over the ontology again; a
+    damaged file is compiled and saved again, and the build's outputs do not change."""
+    out = tmp_path / "out"
+
+    def run() -> bytes:
+        command = [sys.executable, "-m", "treatygraph", "build", str(corpus), "--out", str(out), "--quiet"]
+        subprocess.run(command, check=True, capture_output=True)
+        return (out / "inferred.ttl").read_bytes()
+
+    first = run()
+    saved = list((out / ".cache" / "model").glob("rules-*.pkl"))
+    assert len(saved) == 1 and saved[0].stat().st_size > 1000
+    saved[0].write_bytes(b"damaged")
+    (out / "inferred.ttl").unlink()  # the outputs are written again
+    assert run() == first
+    assert saved[0].stat().st_size > 1000

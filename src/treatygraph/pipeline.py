@@ -470,6 +470,15 @@ def _reasoner() -> Any:
     return _REASONER
 
 
+def _prepare_reasoner(cache_folder: Path) -> None:
+    """The reasoner of this process, its ontology rules read from the build's cache when saved there."""
+    global _REASONER
+    if _REASONER is None:
+        from .reason import Reasoner, saved_rules
+
+        _REASONER = Reasoner(rules=saved_rules(cache_folder))
+
+
 def _turtle() -> TurtleWriter:
     global _TURTLE
     if _TURTLE is None:
@@ -530,6 +539,8 @@ def _build(root: Path, out: Path, options: BuildOptions) -> BuildResult:
     cpu.lap("resolve")
 
     shutil.rmtree(out / CACHE_DIR / "out", ignore_errors=True)  # pickled outputs of builds before the ledger
+    if options.reason:
+        _prepare_reasoner(out / CACHE_DIR / "model")
     names = _output_names(options)
     earlier = PreviousOutputs(out, previous.files, names) if options.use_cache and previous.ledgers else None
     table = previous.lines if earlier is not None and earlier.usable and previous.lines is not None else LineTable()

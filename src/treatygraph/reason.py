@@ -19,18 +19,23 @@ graph size. This module gets the same entailments another way:
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import owlrl
 from rdflib import BNode, Graph, Literal, Node, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
-from .ontology import load_ontology
+from . import __version__
+from .atomic import atomic_writer
+from .ontology import ONTOLOGY_FILE, load_ontology
 from .types import TreatygraphError
 from .vocab import PREFIXES, canonical
 
@@ -192,8 +197,10 @@ FactGraph = Graph | TripleIndex  # what `Reasoner.finish` reads and completes
 class Reasoner:
     """Per-article OWL RL closure against a pre-compiled ontology, plus the few cross-article rules."""
 
-    def __init__(self, ontology: Graph | None = None) -> None:
-        self.rules = _default_rules() if ontology is None else OntologyRules.from_ontology(ontology)
+    def __init__(self, ontology: Graph | None = None, rules: OntologyRules | None = None) -> None:
+        if rules is None:
+            rules = _default_rules() if ontology is None else OntologyRules.from_ontology(ontology)
+        self.rules = rules
         self.terms = _Terms()  # the ontology's terms; each job works on a fork
         self.compiled = _CompiledRules(self.rules, self.terms)
         self.terms.use_canonical()
@@ -529,6 +536,34 @@ def _graph_lookup(graphs: tuple[FactGraph, ...], terms: _Terms) -> Callable[[int
 @cache
 def _default_rules() -> OntologyRules:
     return OntologyRules.from_ontology(load_ontology())
+
+
+RULES_FORMAT = "1"  # bump when OntologyRules changes shape: saved rules of another format are recomputed
+
+
+def saved_rules(folder: Path) -> OntologyRules:
+    """The default ontology's rules, read from `folder` when a run saved them for the same ontology file and
+    versions, else compiled and saved there: owlrl's closure of the ontology costs every build about half a
+    second, most of a small incremental build. An unreadable or stale file is ignored (compiled again)."""
+    versions = f"{RULES_FORMAT}|{__version__}|{owlrl.__version__}|".encode()
+    key = hashlib.sha256(versions + ONTOLOGY_FILE.read_bytes()).hexdigest()[:16]
+    path = folder / f"rules-{key}.pkl"
+    try:
+        rules = pickle.loads(path.read_bytes())
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, IndexError, TypeError):
+        rules = None
+    if isinstance(rules, OntologyRules):
+        return rules
+    rules = _default_rules()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("rules-*.pkl"):
+            stale.unlink(missing_ok=True)
+        with atomic_writer(path, binary=True, durable=False) as handle:
+            pickle.dump(rules, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError:
+        pass  # a read-only cache: compiled again next time
+    return rules
 
 
 def _owlrl_closure(ontology: Graph) -> Graph:
