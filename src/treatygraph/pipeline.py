@@ -1165,29 +1165,32 @@ def _update_store_in_place(out: Path, update: _StoreUpdate, written: _Outputs) -
     touched: set[str] = set()
     retyped: set[str] = set()  # shared nodes that lost or gained a type
     local = tuple(article_local_prefixes(written.base))
+    removed: set[Any] = set()
     for old in update.old:
         gone = [line for line in old.shared if not written.asserts(line)]
         retyped.update(line.split(" ", 1)[0] for line in gone if line.split(" ", 2)[1] == RDF_TYPE_NT)
         touched.update(_iris(old.shared, written.base))
-        for quad in ox.parse((header + old.local_turtle).encode(), ox.RdfFormat.TURTLE):
-            store.remove(quad)
-        for quad in ox.parse("".join(gone).encode(), ox.RdfFormat.N_TRIPLES):
-            store.remove(quad)
+        removed.update(ox.parse((header + old.local_turtle).encode(), ox.RdfFormat.TURTLE))
+        removed.update(ox.parse("".join(gone).encode(), ox.RdfFormat.N_TRIPLES))
+    added: set[Any] = set()
     for new in update.new:
         touched.update(_iris(new.shared, written.base))
-        text = header + new.local_turtle + new.shared_turtle
-        quads = list(ox.parse(text.encode(), ox.RdfFormat.TURTLE))
-        # a node only one article describes is referred to only by that article's own lines: its local nodes
-        # (checked with the article) and its shared lines (their subjects are touched already)
-        retyped.update(
-            f"<{q.subject.value}>"
-            for q in quads
-            if q.predicate.value == _RDF_TYPE
-            and isinstance(q.subject, ox.NamedNode)
-            and not q.subject.value.startswith(local)
-            and q not in store  # a lookup per shared type only: slow on a freshly bulk-loaded store
-        )
-        store.extend(quads)
+        added.update(ox.parse((header + new.local_turtle + new.shared_turtle).encode(), ox.RdfFormat.TURTLE))
+    # what an edit left as it was is neither removed nor added again (an article's IRIs, most of its records)
+    removed, added = removed - added, added - removed
+    for quad in removed:
+        store.remove(quad)
+    # a node only one article describes is referred to only by that article's own lines: its local nodes
+    # (checked with the article) and its shared lines (their subjects are touched already)
+    retyped.update(
+        f"<{q.subject.value}>"
+        for q in added
+        if q.predicate.value == _RDF_TYPE
+        and isinstance(q.subject, ox.NamedNode)
+        and not q.subject.value.startswith(local)
+        and q not in store  # a lookup per shared type only: slow on a freshly bulk-loaded store
+    )
+    store.extend(added)  # one transaction
     store.flush()
     st.mark_store(location, out / "treatygraph.ttl")
     written.outputs["store"] = str(location)
