@@ -10,11 +10,11 @@ from array import array
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from treatygraph import pipeline
-from treatygraph.buildstate import BuildState, load_state, save_state
+from treatygraph.buildstate import BuildState, FileStamp, load_state, save_state
 from treatygraph.ingest import discover
 from treatygraph.ledger import ArticleLedger, LineTable, Sink
 from treatygraph.pipeline import BuildOptions, build
@@ -204,3 +204,32 @@ def test_a_sink_holds_what_was_written_and_copied_in_order(
     finally:
         os.close(fd)
     assert (folder / "target").read_bytes() == expected
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(min_value=0, max_value=23), st.integers(min_value=1, max_value=7), st.data())
+def test_the_per_article_tables_are_saved_in_chunks_and_read_back_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, articles: int, chunk: int, data: st.DataObject
+) -> None:
+    import treatygraph.buildstate as buildstate
+
+    monkeypatch.setattr(buildstate, "_CHUNK", chunk)
+    state = BuildState(
+        "settings",
+        stamps={f"a{i}.txt": (FileStamp(i, i * 7), f"key{i}") for i in range(articles)},
+        digests={f"key{i}": ("digest", i) for i in range(articles)},
+        signatures={f"a{i}.txt": f"sig{i}" for i in range(articles)},
+        ledgers={f"a{i}.txt": ("ledger", i) for i in range(articles)},
+        lines=LineTable(["<s> <p> <o> .\n"]),
+        shared_findings=("finding",),
+    )
+    path = tmp_path / f"state-{articles}-{chunk}.pkl"
+    save_state(path, state)
+    loaded = load_state(path, "settings")
+    for name in ("stamps", "digests", "signatures", "ledgers", "shared_findings"):
+        assert getattr(loaded, name) == getattr(state, name), name
+    assert list(loaded.stamps) == list(state.stamps)  # in the order saved
+    cut = data.draw(st.integers(min_value=0, max_value=path.stat().st_size - 1))
+    path.write_bytes(path.read_bytes()[:cut])  # a damaged file: an empty state, never a partial one
+    damaged = load_state(path, "settings")
+    assert (damaged.stamps, damaged.ledgers, damaged.lines) == ({}, {}, None)

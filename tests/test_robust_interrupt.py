@@ -95,9 +95,21 @@ def writing(out: Path, name: str) -> Callable[[], bool]:
     return started
 
 
-def after(seconds: float) -> Callable[[], bool]:
-    deadline = time.monotonic() + seconds
-    return lambda: time.monotonic() >= deadline
+def changing(folder: Path) -> Callable[[], bool]:
+    """True once a file in `folder` is added, removed or changes size or mtime (the build's cache, say)."""
+
+    def files() -> dict[str, tuple[int, int]]:
+        found = {}
+        for entry in os.scandir(folder):
+            try:
+                info = entry.stat()
+            except FileNotFoundError:
+                continue
+            found[entry.name] = (info.st_size, info.st_mtime_ns)
+        return found
+
+    before = files()
+    return lambda: files() != before
 
 
 def kill_when(command: list[str], moment: Callable[[], bool]) -> int | None:
@@ -118,7 +130,8 @@ def kill_when(command: list[str], moment: Callable[[], bool]) -> int | None:
 
 
 MOMENTS: dict[str, Callable[[Path], Callable[[], bool]]] = {
-    "soon-after-start": lambda out: after(1.0),
+    # extracted facts go to the cache as the articles are read (--no-cache only skips reading it)
+    "while-reading-the-articles": lambda out: changing(out / ".cache" / "facts"),
     "while-writing-the-graph": lambda out: writing(out, "treatygraph.ttl"),
     "while-writing-the-trig": lambda out: writing(out, "treatygraph.trig"),
 }
