@@ -291,14 +291,23 @@ def resolve_mentions(mentions: Iterable[TreatyMention], base: str = DEFAULT_BASE
     return Resolution(base, _mint(groups.values(), base))
 
 
+def _most_common_label_and_year(group: list[TreatyMention]) -> tuple[str, int | None]:
+    """The group's label (its subject articles' most common first name, ties by name) and year."""
+    labels = Counter(r.names[0] for r in group if r.is_subject) or Counter(r.names[0] for r in group)
+    label = sorted(labels.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    years = Counter(r.year for r in group if r.year)
+    year = sorted(years.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if years else None
+    return label, year
+
+
 def _mint(groups: Iterable[list[TreatyMention]], base: str) -> dict[tuple[str, str], TreatyNode]:
     treaty_of: dict[tuple[str, str], TreatyNode] = {}
     taken: set[str] = set()
     for group in sorted(groups, key=lambda g: min((r.article, r.key) for r in g)):
-        labels = Counter(r.names[0] for r in group if r.is_subject) or Counter(r.names[0] for r in group)
-        label = sorted(labels.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-        years = Counter(r.year for r in group if r.year)
-        year = sorted(years.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if years else None
+        if len(group) == 1:  # most treaties: one article's mention (the counting below, without its cost)
+            label, year = group[0].names[0], group[0].year or None
+        else:
+            label, year = _most_common_label_and_year(group)
         local = slug(label) + (f"-{year}" if year else "")
         candidate, n = local, 2
         while candidate in taken:
