@@ -90,8 +90,8 @@ class PeakMemory:
 
     Reading a process's Pss makes the kernel walk its page tables: about 37 ms of CPU per 2 GB, holding
     that process's memory lock. Sampled every 50 ms, a 100k build's five processes (6 GB) kept the sampler
-    busy about two thirds of one of this machine's two cores and stalled the build (the same build: 285-300 s
-    under /usr/bin/time, 342-366 s in this benchmark). So the pause after each sample is 20 times what the
+    busy about two thirds of one of this machine's two cores and stalled the build (the same 100k build: 284.7 s
+    under /usr/bin/time, 366.3 s in this benchmark). So the pause after each sample is 20 times what the
     sample cost (at least 50 ms): the sampler takes under 5% of a core, and samples less often only while
     the tree is large, when its memory changes over seconds."""
 

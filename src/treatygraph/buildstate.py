@@ -9,8 +9,8 @@
 - The signature of the Turtle file the store was last brought up to date with, and the validation
   results about shared nodes, so that the store and the report are updated instead of rebuilt.
 
-Pickles in one file under OUT/.cache (see `save_state`), written atomically at the end of a build; any mismatch (another version,
-other options, an unreadable file) means a full build, never a wrong one.
+Pickles in one file under OUT/.cache (see `save_state`), written atomically at the end of a build; any
+mismatch (another version, other options, an unreadable file) means a full build, never a wrong one.
 """
 
 from __future__ import annotations
@@ -77,10 +77,10 @@ def load_state(path: Path, settings: str) -> BuildState:
             state = pickle.load(handle)
             if isinstance(state, BuildState) and state.settings == settings:
                 _read_tables(handle, state)
-            if isinstance(state, BuildState) and state.settings == settings and state.lines is not None:
-                state.lines = state.lines.opened(path.parent)  # the line table, from its own file
-                if state.lines is None:
-                    return BuildState(settings)
+                if state.lines is not None:
+                    state.lines = state.lines.opened(path.parent)  # the line table, from its own file
+                    if state.lines is None:
+                        return BuildState(settings)
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, IndexError, TypeError, ValueError):
         return BuildState(settings)
     if not isinstance(state, BuildState) or state.settings != settings:
